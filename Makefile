@@ -1,0 +1,81 @@
+# The Makefile is the contract: `make chat` and `make test` set everything up on a fresh clone.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
+RASA   := $(PY) -m bot.rasa_ext.main
+MODEL  := models/assistant.tar.gz
+
+# Python 3.10: Rasa 3.6 refuses 3.11. `python3.10` on PATH if it works, else pyenv's.
+PYTHON310 ?= $(shell (python3.10 -c 'import sys' >/dev/null 2>&1 && command -v python3.10) || \
+              ls -d $$HOME/.pyenv/versions/3.10*/bin/python3.10 2>/dev/null | tail -n 1)
+
+export BOT_TRUST ?= lpt
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export SANIC_HOST := 127.0.0.1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help setup build train chat run actions test lint bench nlu-report check-packs coverage clean
+
+help:
+	@echo "make chat        set up, train if needed, and talk to the assistant in this terminal"
+	@echo "make test        set up, train if needed, and run the whole test suite"
+	@echo "make run         serve on 127.0.0.1:5005 (REST, Teams) with actions on :5055"
+	@echo "make train       train the model if its inputs changed"
+	@echo "make lint        ruff"
+	@echo "make bench       speed and memory benchmarks"
+	@echo "make nlu-report  held-out NLU precision / recall / F1 and confusions"
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it (pyenv install 3.10) or set PYTHON310=/path/to/python3.10"; exit 1; }
+	@test -x $(PY) || $(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip<24" wheel
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+setup: $(STAMP)
+
+build: setup
+	$(PY) -m bot build-nlu
+
+train: setup
+	$(PY) -m bot train
+
+check-packs: setup
+	$(PY) -m bot check-packs
+
+coverage: setup
+	$(PY) -m bot coverage --write
+
+# The action server runs in the background for chat and run, and stops with them.
+chat: train
+	@mkdir -p var
+	@$(RASA) run actions --actions actions --port 5055 > var/actions.log 2>&1 & echo $$! > var/actions.pid; \
+	trap 'kill $$(cat var/actions.pid) 2>/dev/null; rm -f var/actions.pid' EXIT; \
+	$(RASA) shell -m $(MODEL) --endpoints endpoints.yml --credentials credentials.yml -p 5005 --quiet
+
+run: train
+	@mkdir -p var
+	@$(RASA) run actions --actions actions --port 5055 & echo $$! > var/actions.pid; \
+	trap 'kill $$(cat var/actions.pid) 2>/dev/null; rm -f var/actions.pid' EXIT INT TERM; \
+	$(RASA) run -m $(MODEL) --enable-api -i 127.0.0.1 -p 5005 --endpoints endpoints.yml --credentials credentials.yml
+
+test: train
+	$(PY) -m pytest
+
+lint: setup
+	$(PY) -m ruff check bot actions tests
+
+bench: train
+	$(PY) -m bench
+
+nlu-report: build
+	$(PY) -m bot nlu-report
+
+clean:
+	rm -rf build models var .rasa results

@@ -1,0 +1,119 @@
+"""Replies that are not a scenario's steps: free questions, clauses, help, Trusts, "did you mean"."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from bot.guidance import core_scenarios, scenario_titles
+from bot.policy.packs import SCENARIO_IDS, TRUST_IDS, Clause, Pack, load_pack
+from bot.render import Message, policy_source_line, render_clause, topic_buttons, trust_label
+
+EXCERPT_WORDS = 60
+_APPENDIX = re.compile(r"\bappendix\s+([0-9]+|[a-z])\b", re.IGNORECASE)
+_NUMBER = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2}){0,2})(?![\d])")
+
+
+def clause_numbers_in(text: str) -> list[str]:
+    """Clause numbers a user typed: "8.4", "section 6", "appendix 6", "Appendix A"."""
+    found = [f"Appendix {m.group(1).upper()}" for m in _APPENDIX.finditer(text)]
+    without_appendix = _APPENDIX.sub(" ", text)
+    found += [m.group(1) for m in _NUMBER.finditer(without_appendix)]
+    return found
+
+
+def find_clause(pack: Pack, number: str) -> Clause | None:
+    """The clause for what the user typed; "6" also finds LPT's "6.0"."""
+    for candidate in (number, f"{number}.0"):
+        if pack.has_clause(candidate):
+            return pack.clause(candidate)
+    return None
+
+
+def clause_reply(pack: Pack, text: str) -> Message:
+    numbers = clause_numbers_in(text)
+    if not numbers:
+        return {"text": f"Which clause of {trust_label(pack)}'s policy? For example \"show clause "
+                        f"{pack.clauses[min(5, len(pack.clauses) - 1)].number}\"."}
+    clause = find_clause(pack, numbers[0])
+    if clause is None:
+        return {"text": f"{trust_label(pack)}'s policy has no clause {numbers[0]}. Its numbered "
+                        f"sections run from {pack.clauses[0].number} to {pack.clauses[-1].number}."}
+    return render_clause(pack, clause)
+
+
+def excerpt(text: str, words: int = EXCERPT_WORDS) -> tuple[str, bool]:
+    """The start of a clause, cut at a sentence end where possible: still verbatim, just shorter."""
+    tokens = text.split()
+    if len(tokens) <= words:
+        return text.strip(), False
+    cut = " ".join(tokens[:words])
+    sentence_end = cut.rfind(". ")
+    if sentence_end > len(cut) // 3:
+        cut = cut[: sentence_end + 1]
+    return cut, True
+
+
+def answer_question(pack: Pack, question: str) -> Message:
+    """The one or two clauses of this Trust's policy that best answer a free question."""
+    from bot.policy.store import search_clauses  # built on first use, not at import
+
+    results = [(clause, score) for clause, score in search_clauses(pack.id, question, limit=2)
+               if score > 0]
+    short = trust_label(pack)
+    if not results:
+        return {"text": f"I couldn't find anything in {short}'s policy about that. "
+                        f"{who_to_ask(pack)}"}
+    lines = [f"Here's what {short}'s policy says:"]
+    for clause, _score in results:
+        text, cut = excerpt(clause.text)
+        more = f" … (say \"show clause {clause.number}\" for all of it)" if cut else ""
+        lines.append(f"> **{clause.title}**: “{text}”{more}")
+    lines.append(f"Source: {policy_source_line(pack)}.")
+    return {"text": "\n\n".join(lines)}
+
+
+def who_to_ask(pack: Pack) -> str:
+    """Who to ask when the policy is silent: the contacts the document itself prints."""
+    contacts = [c for c in pack.document.contacts if c.email or c.phone]
+    if contacts:
+        contact = contacts[0]
+        how = contact.email or contact.phone
+        return f"Ask your line manager, or {contact.name} ({how})."
+    return "Ask your line manager or your communications team."
+
+
+def help_message(pack: Pack) -> Message:
+    core = core_scenarios()
+    further = [s for s in SCENARIO_IDS if s not in core and s != "urgent_danger"]
+    buttons = topic_buttons(core + further)
+    buttons += [
+        {"title": "New starter tour", "payload": "/start_induction"},
+        {"title": "Quiz me", "payload": "/start_quiz"},
+    ]
+    return {
+        "text": (
+            f"I tell you what {trust_label(pack)}'s social media policy says to do, step by step, "
+            "with the clause to point to. Tell me what's happened in your own words, ask a "
+            "question about the policy, or pick a topic. If anyone is in danger right now, "
+            "call 999 and security first."
+        ),
+        "buttons": buttons,
+    }
+
+
+def trust_choice() -> Message:
+    buttons = []
+    for trust_id in TRUST_IDS:
+        pack = load_pack(trust_id)
+        payload = "/choose_trust" + json.dumps({"trust": trust_id}, separators=(",", ":"))
+        buttons.append({"title": pack.trust.name, "payload": payload})
+    return {"text": "Which Trust do you work for?", "buttons": buttons}
+
+
+def did_you_mean(ranked_intents: list[str | None]) -> Message:
+    likely = [i for i in ranked_intents if i in SCENARIO_IDS][:2]
+    titles = scenario_titles()
+    buttons = [{"title": titles[s]["title"], "payload": f"/{s}"} for s in likely]
+    buttons.append({"title": "Something else", "payload": "/help"})
+    return {"text": "I'm not sure I understood. Did you mean one of these?", "buttons": buttons}

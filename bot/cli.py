@@ -1,0 +1,213 @@
+"""``python -m bot <command>``: the project's command line.
+
+A plain dispatch table (``COMMANDS``): each entry is a help line, a function that adds the
+command's arguments and a function that runs it and returns the exit code. To add a command,
+write those two functions and add one line to the table. Heavy modules are imported inside the
+handlers so ``python -m bot --help`` stays fast and nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import NamedTuple
+
+
+class Command(NamedTuple):
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+# --------------------------------------------------------------------------- import-policy
+
+
+def _import_policy_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", type=Path, help="the policy's plain text (policies/sources/…)")
+    parser.add_argument(
+        "--trust",
+        help="pack id (lpt, tewv, lchs, cumbria, secamb); detected from the text if omitted",
+    )
+    parser.add_argument(
+        "--style",
+        help="numbering style to parse with; defaults to the Trust's own (same ids as --trust)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="pack file to write the clauses into (other keys are kept as they are); "
+        "prints the clauses block if omitted",
+    )
+
+
+def import_policy(args: argparse.Namespace) -> int:
+    from bot.policy import importer
+
+    text = args.source.read_text(encoding="utf-8")
+    try:
+        trust_id = args.trust or importer.detect_trust(text)
+        style_id = args.style or trust_id
+        if style_id not in importer.STYLES:
+            raise importer.PolicyImportError(
+                f"no style {style_id!r}: use one of {', '.join(importer.STYLES)}"
+            )
+        clauses = importer.import_clauses(text, importer.STYLES[style_id])
+    except importer.PolicyImportError as exc:
+        print(f"import-policy: {exc}", file=sys.stderr)
+        return 1
+    block = importer.render_clauses_yaml(importer.clauses_as_dicts(clauses))
+    if args.out is None:
+        sys.stdout.write(block)
+        return 0
+    existing = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    args.out.write_text(importer.replace_clauses_block(existing, block), encoding="utf-8")
+    print(f"{trust_id}: {len(clauses)} clauses written to {args.out}")
+    return 0
+
+
+# --------------------------------------------------------------------------- check-packs
+
+
+def _policies_dir_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--policies-dir", type=Path, default=None, help="defaults to the repo's policies/"
+    )
+
+
+def _check_packs_arguments(parser: argparse.ArgumentParser) -> None:
+    _policies_dir_argument(parser)
+    parser.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        default=None,
+        help="date to compute review status against (YYYY-MM-DD); defaults to today",
+    )
+
+
+def check_packs(args: argparse.Namespace) -> int:
+    from bot.policy.checker import check_packs as run_checks
+    from bot.policy.packs import load_all_packs
+
+    errors = run_checks(args.policies_dir)
+    if errors:
+        for error in errors:
+            print(error)
+        print(f"\n{len(errors)} problem(s) in the policy packs.", file=sys.stderr)
+        return 1
+    today = args.today or date.today()
+    for pack in load_all_packs(args.policies_dir).values():
+        print(
+            f"{pack.id}: {len(pack.clauses)} clauses, {len(pack.playbooks)} playbooks, "
+            f"review due {pack.document.review_due or 'not printed'}: "
+            f"{pack.review_status(today)} (as at {today.isoformat()})"
+        )
+    print("All policy packs pass.")
+    return 0
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def _coverage_arguments(parser: argparse.ArgumentParser) -> None:
+    _policies_dir_argument(parser)
+    parser.add_argument("--write", action="store_true", help="write docs/coverage.md")
+    parser.add_argument(
+        "--as-at",
+        type=date.fromisoformat,
+        default=None,
+        help="date review statuses are computed against (YYYY-MM-DD); defaults to the date "
+        "already in docs/coverage.md, or today for a new file",
+    )
+    parser.add_argument("--out", type=Path, default=None, help="defaults to docs/coverage.md")
+
+
+def coverage(args: argparse.Namespace) -> int:
+    from bot.policy import coverage as coverage_report
+
+    out = args.out or coverage_report.DEFAULT_COVERAGE_PATH
+    as_at = args.as_at or coverage_report.read_as_at(out) or date.today()
+    text = coverage_report.render_coverage(as_at, args.policies_dir)
+    if args.write:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out} (review status as at {as_at.isoformat()})")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+# --------------------------------------------------------------------------- build and train
+
+
+def _no_arguments(parser: argparse.ArgumentParser) -> None:
+    return None
+
+
+def _train_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true", help="train even if nothing changed")
+
+
+def build_nlu(args: argparse.Namespace) -> int:
+    from bot.build import ensure_nlu_pipeline
+
+    print("spaCy pipeline rebuilt" if ensure_nlu_pipeline() else "spaCy pipeline is up to date")
+    return 0
+
+
+def train(args: argparse.Namespace) -> int:
+    from bot.build import train as train_model
+
+    return train_model(force=args.force)
+
+
+def nlu_report(args: argparse.Namespace) -> int:
+    from bot.build import train as train_model
+
+    trained = train_model()
+    if trained != 0:
+        return trained
+    from bot.rasa_ext.main import quiet_environment, silence_dependency_warnings
+
+    quiet_environment()
+    silence_dependency_warnings()
+    from bot.rasa_ext.nlu_report import main
+
+    return main()
+
+
+COMMANDS: dict[str, Command] = {
+    "import-policy": Command(
+        "turn a policy's plain text into a pack's clauses", _import_policy_arguments, import_policy
+    ),
+    "check-packs": Command(
+        "check every policy pack against policies/SCHEMA.md", _check_packs_arguments, check_packs
+    ),
+    "coverage": Command(
+        "scenario × Trust coverage report (docs/coverage.md)", _coverage_arguments, coverage
+    ),
+    "build-nlu": Command("build the blank spaCy pipeline in build/", _no_arguments, build_nlu),
+    "train": Command("train models/assistant.tar.gz if its inputs changed", _train_arguments, train),
+    "nlu-report": Command(
+        "held-out NLU precision, recall, F1 and confusions", _no_arguments, nlu_report
+    ),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="command")
+    for name, command in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=command.help, description=command.help)
+        command.add_arguments(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return COMMANDS[args.command].run(args)

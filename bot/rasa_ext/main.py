@@ -1,0 +1,42 @@
+"""Run Rasa's command line quietly and offline: ``python -m bot.rasa_ext.main run ...``.
+
+Why a wrapper: Sanic resets warning filters at import, so ``PYTHONWARNINGS`` cannot silence the
+dozens of dependency deprecation warnings; importing Sanic first and then filtering works
+(rasa-feasibility.md §7). Telemetry is switched off and TensorFlow's C++ logging quietened.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+
+
+def quiet_environment() -> None:
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    os.environ.setdefault("SANIC_HOST", "127.0.0.1")  # rasa_sdk binds 0.0.0.0 without it
+
+
+def silence_dependency_warnings() -> None:
+    import sanic  # noqa: F401  (its import resets the filters, so it must come first)
+
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+    warnings.filterwarnings("ignore", message=".*Slot auto-fill has been removed.*")
+    warnings.filterwarnings("ignore", category=FutureWarning)
+
+
+def main() -> int:
+    quiet_environment()
+    silence_dependency_warnings()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv[0] = "rasa"
+    rasa_main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""How well the assistant understands staff: held-out precision, recall, F1 and confusions.
+
+``python -m bot nlu-report`` (``make nlu-report``) parses every example of ``tests/nlu/`` (which
+no training file contains) with the trained model and reports per intent. The same numbers gate
+``make test`` (tests/e2e/test_understanding.py): held-out accuracy at least 0.90, and recall of
+the scenarios that matter most in an incident at least 0.95.
+
+A message the model is unsure of goes to "did you mean" (``nlu_fallback``) rather than a wrong
+answer; here it counts as a miss, so the gate is strict.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+HELD_OUT_DIR = REPO / "tests" / "nlu"
+MIN_ACCURACY = 0.90
+MIN_CRITICAL_RECALL = 0.95
+CRITICAL_INTENTS = (
+    "recorded_by_patient",
+    "contact_from_patient",
+    "media_contact",
+    "abuse_image",
+    "online_abuse",
+    "urgent_danger",
+)
+
+
+def load_examples(directory: Path = HELD_OUT_DIR) -> list[tuple[str, str]]:
+    """(text, intent) pairs from Rasa NLU YAML files."""
+    examples = []
+    for path in sorted(directory.glob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+            if "intent" not in block:
+                continue
+            for line in block["examples"].splitlines():
+                line = line.strip()
+                if line.startswith("- "):
+                    examples.append((line[2:].strip(), block["intent"]))
+    return examples
+
+
+@dataclass
+class IntentScore:
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+@dataclass
+class Report:
+    accuracy: float
+    scores: dict[str, IntentScore]
+    confusions: Counter = field(default_factory=Counter)
+    misses: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def failures(self) -> list[str]:
+        """What breaks the gate, in words."""
+        problems = []
+        if self.accuracy < MIN_ACCURACY:
+            problems.append(f"held-out accuracy {self.accuracy:.3f} < {MIN_ACCURACY}")
+        for intent in CRITICAL_INTENTS:
+            recall = self.scores[intent].recall if intent in self.scores else 0.0
+            if recall < MIN_CRITICAL_RECALL:
+                problems.append(f"recall of {intent} {recall:.3f} < {MIN_CRITICAL_RECALL}")
+        return problems
+
+
+def score(pairs: list[tuple[str, str, str]]) -> Report:
+    """Pairs are (text, expected intent, predicted intent)."""
+    expected = Counter(e for _, e, _ in pairs)
+    predicted = Counter(p for _, _, p in pairs)
+    correct = Counter(e for _, e, p in pairs if e == p)
+    scores = {}
+    for intent in sorted(expected):
+        precision = correct[intent] / predicted[intent] if predicted[intent] else 0.0
+        recall = correct[intent] / expected[intent]
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        scores[intent] = IntentScore(precision, recall, f1, expected[intent])
+    misses = [(t, e, p) for t, e, p in pairs if e != p]
+    return Report(
+        accuracy=sum(correct.values()) / len(pairs),
+        scores=scores,
+        confusions=Counter((e, p) for _, e, p in misses),
+        misses=misses,
+    )
+
+
+async def predict(agent, examples: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    pairs = []
+    for text, intent in examples:
+        parsed = await agent.parse_message(text)
+        pairs.append((text, intent, parsed["intent"]["name"]))
+    return pairs
+
+
+def format_report(report: Report) -> str:
+    lines = [
+        f"Held-out examples: {sum(s.support for s in report.scores.values())}, "
+        f"accuracy {report.accuracy:.3f}",
+        "",
+        "| intent | precision | recall | F1 | n |",
+        "|---|---|---|---|---|",
+    ]
+    for intent, s in report.scores.items():
+        lines.append(f"| {intent} | {s.precision:.2f} | {s.recall:.2f} | {s.f1:.2f} | {s.support} |")
+    lines += ["", "Most confused (expected -> predicted):"]
+    for (expected, predicted), count in report.confusions.most_common(10):
+        lines.append(f"- {expected} -> {predicted}: {count}")
+    problems = report.failures()
+    lines += ["", "Gate: " + ("PASS" if not problems else "FAIL: " + "; ".join(problems))]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    from rasa.core.agent import Agent
+
+    model = REPO / "models" / "assistant.tar.gz"
+    agent = Agent.load(str(model))
+    report = score(asyncio.run(predict(agent, load_examples())))
+    text = format_report(report)
+    print(text)
+    out = REPO / "results" / "nlu-report.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(text + "\n\nMisses:\n" + "\n".join(
+        f"- {t!r}: {e} -> {p}" for t, e, p in report.misses) + "\n")
+    print(f"\nWritten to {out.relative_to(REPO)} with every miss.")
+    return 0 if not report.failures() else 1

@@ -1,0 +1,156 @@
+"""Turn guidance into what the user reads: plain text with light Markdown, plus buttons.
+
+Every channel (terminal, REST, Teams) gets the same content from here; channels only change how
+buttons are drawn. Replies are built only from packs, questions and slots, never from the words
+the user typed, so a patient's name or NHS number can never be echoed back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.guidance import Guidance, scenario_titles
+from bot.policy.packs import Clause, Pack, Step, load_questions
+
+Message = dict[str, Any]
+
+REVIEW_NOTES = {
+    "overdue": (
+        "⚠️ {short}'s policy was due for review in {due} and is overdue. Check with your line "
+        "manager that it is still the version in force."
+    ),
+    "no_date": (
+        "⚠️ {short}'s policy prints no version, approval or review date, so I can't tell whether "
+        "it is current. Check with your line manager."
+    ),
+    "due_soon": "Note: {short}'s policy is due for review in {due}.",
+    "current": "",
+}
+
+
+def trust_label(pack: Pack) -> str:
+    return pack.trust.short_name or pack.trust.name
+
+
+def policy_source_line(pack: Pack) -> str:
+    """"LPT Social Media and Communications Policy, version 2, ratified 16 July 2024"."""
+    doc = pack.document
+    parts = [f"{trust_label(pack)} {doc.title or 'social media policy'}"]
+    if doc.reference:
+        parts.append(doc.reference)
+    if doc.version:
+        parts.append(f"version {doc.version}")
+    if doc.ratified:
+        parts.append(f"ratified {doc.ratified}")
+    return ", ".join(parts)
+
+
+def review_note(pack: Pack, status: str) -> str:
+    return REVIEW_NOTES[status].format(short=trust_label(pack), due=pack.document.review_due)
+
+
+def cite(numbers: tuple[str, ...] | list[str]) -> str:
+    return f" ({', '.join(numbers)})" if numbers else ""
+
+
+def step_line(step: Step) -> str:
+    """One step with where it comes from: this Trust's clause, another Trust's, or general."""
+    if step.borrowed_from:
+        lender = step.borrowed_from
+        return f"{step.do} _(from {lender.trust.upper()}'s policy, {lender.clause}: not your Trust's)_"
+    if step.general:
+        return f"{step.do} _(general guidance, not from a policy)_"
+    return f"{step.do}{cite(step.cites)}"
+
+
+def fact_phrase(fact: str, value: Any) -> str:
+    """How an answer reads back: "Are they still recording now? Yes, still recording"."""
+    question = load_questions()[fact]
+    for option in question["options"]:
+        if option["value"] == value:
+            return option["title"]
+    return str(value)
+
+
+def quote_line(clause: Clause, quote: str | None) -> str:
+    text = quote if quote else clause.text
+    return f"> **{clause.title}**: “{text}”"
+
+
+def render_guidance(guidance: Guidance, upset: bool = False) -> list[Message]:
+    """The full answer: safety first, then steps, who to tell, don'ts, the clauses, the source."""
+    pack = guidance.pack
+    short = trust_label(pack)
+    title = scenario_titles()[guidance.scenario]["title"]
+    lines: list[str] = []
+    if upset:
+        lines.append("I'm sorry this is happening. Here is what to do.")
+    for line in guidance.safety:
+        lines.append(f"**{line}**")
+    if guidance.covered:
+        lines.append(f"**{title}: what {short}'s policy says to do**")
+    else:
+        nearest = ", ".join(c.title for c in guidance.nearest)
+        lines.append(f"**{title}: {short}'s policy does not cover this.**")
+        if nearest:
+            lines.append(f"The nearest it comes is {nearest}.")
+        lines.append(
+            "The steps below are the safest course; each says where it comes from."
+        )
+    if guidance.playbook.summary:
+        lines.append(guidance.playbook.summary.strip())
+    for number, step in enumerate(guidance.steps, start=1):
+        lines.append(f"{number}. {step_line(step)}")
+    if guidance.escalation:
+        chain = " → ".join(step_line(s) for s in guidance.escalation)
+        lines.append(f"**Who to tell, in order:** {chain}")
+    for step in guidance.dont:
+        lines.append(f"**Don't:** {step_line(step)}")
+    if guidance.citations:
+        lines.append(f"**What {short}'s policy says:**")
+        lines.extend(quote_line(c.clause, c.quote) for c in guidance.citations)
+    if guidance.assumed:
+        assumed = "; ".join(fact_phrase(f, guidance.facts[f]) for f in guidance.assumed)
+        lines.append(f"I didn't know everything, so I've assumed the safer case: {assumed}.")
+    lines.append(f"Source: {policy_source_line(pack)}.")
+    note = review_note(pack, guidance.review_status)
+    if note:
+        lines.append(note)
+    buttons = [
+        {"title": "Why?", "payload": "/ask_why"},
+        {"title": "Incident summary", "payload": "/incident_summary"},
+    ]
+    return [{"text": "\n\n".join(lines), "buttons": buttons}]
+
+
+def render_question(fact: str) -> Message:
+    """A question with its answers as buttons (payloads set the slot directly)."""
+    question = load_questions()[fact]
+    buttons = [
+        {"title": option["title"], "payload": _payload(fact, option["value"])}
+        for option in question["options"]
+    ]
+    buttons.append({"title": "Not sure", "payload": "/dont_know"})
+    return {"text": question["ask"], "buttons": buttons}
+
+
+def _payload(fact: str, value: Any) -> str:
+    import json
+
+    return "/inform" + json.dumps({fact: value}, separators=(",", ":"))
+
+
+def render_clause(pack: Pack, clause: Clause) -> Message:
+    return {
+        "text": f"**{short_title(pack)} {clause.title}**\n\n“{clause.text}”\n\n"
+        f"Source: {policy_source_line(pack)}."
+    }
+
+
+def short_title(pack: Pack) -> str:
+    return f"{trust_label(pack)}'s policy,"
+
+
+def topic_buttons(scenarios: list[str]) -> list[dict[str, str]]:
+    titles = scenario_titles()
+    return [{"title": titles[s]["button"], "payload": f"/{s}"} for s in scenarios]

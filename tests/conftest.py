@@ -1,0 +1,94 @@
+"""Shared fixtures: the trained assistant in-process, with the real actions, and nothing else.
+
+The model is trained by `make test` before pytest runs (models/assistant.tar.gz). The agent runs
+our actions in-process through rasa_sdk's executor, the same code the action server runs, so a
+conversation test exercises NLU, rules, forms and actions without any network at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+MODEL = REPO / "models" / "assistant.tar.gz"
+
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+os.environ["BOT_TRUST"] = "lpt"
+
+TRUSTS = ["lpt", "tewv", "lchs", "cumbria", "secamb"]
+_senders = itertools.count()
+
+
+def in_process_action_endpoint():
+    """An action endpoint whose requests run our actions in this process (no HTTP)."""
+    from rasa.utils.endpoints import EndpointConfig
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+
+    async def run_action(self, method="post", subpath=None, content_type="application/json",
+                         compress=False, **kwargs):
+        return await executor.run(kwargs["json"])
+
+    endpoint = EndpointConfig(url="http://in-process/webhook")
+    endpoint.request = run_action.__get__(endpoint)
+    return endpoint
+
+
+def load_agent(tracker_store=None):
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make test`, which trains it first")
+    return Agent.load(str(MODEL), action_endpoint=in_process_action_endpoint(),
+                      tracker_store=tracker_store)
+
+
+@pytest.fixture(scope="session")
+def agent():
+    return load_agent()
+
+
+class Conversation:
+    """One user talking to the assistant: `say` returns the texts of the replies."""
+
+    def __init__(self, agent, trust: str | None = None) -> None:
+        self.agent = agent
+        self.sender = f"test-user-{next(_senders)}"
+        self.replies: list[dict] = []
+        if trust:
+            self.say(f'/choose_trust{{"trust":"{trust}"}}')
+
+    def say(self, text: str) -> list[str]:
+        replies = asyncio.run(self.agent.handle_text(text, sender_id=self.sender))
+        self.replies = replies
+        return [r.get("text") or "" for r in replies]
+
+    def text(self, message: str) -> str:
+        """Everything the assistant replied to `message`, as one string."""
+        return "\n".join(self.say(message))
+
+    @property
+    def buttons(self) -> list[dict]:
+        return [b for r in self.replies for b in (r.get("buttons") or [])]
+
+    def tracker(self):
+        return asyncio.run(self.agent.tracker_store.retrieve(self.sender))
+
+
+@pytest.fixture
+def conversation(agent):
+    def start(trust: str | None = None) -> Conversation:
+        return Conversation(agent, trust)
+    return start
