@@ -19,7 +19,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export SANIC_HOST := 127.0.0.1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup build train chat run actions test lint bench nlu-report check-packs coverage clean
+.PHONY: help setup build train chat run test lint bench nlu-report check-packs coverage teams-app clean
 
 help:
 	@echo "make chat        set up, train if needed, and talk to the assistant in this terminal"
@@ -29,6 +29,7 @@ help:
 	@echo "make lint        ruff"
 	@echo "make bench       speed and memory benchmarks"
 	@echo "make nlu-report  held-out NLU precision / recall / F1 and confusions"
+	@echo "make teams-app   Teams app package for MICROSOFT_APP_ID and TEAMS_ENDPOINT"
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it (pyenv install 3.10) or set PYTHON310=/path/to/python3.10"; exit 1; }
@@ -73,6 +74,10 @@ lint: setup
 
 bench: train
 	$(PY) -m bench
+	$(PY) bench/teams_latency.py
+
+teams-app: setup
+	$(PY) -m bot teams-app --app-id "$$MICROSOFT_APP_ID" --endpoint "$$TEAMS_ENDPOINT" --out build/teams-app.zip
 
 nlu-report: build
 	$(PY) -m bot nlu-report

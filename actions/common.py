@@ -28,9 +28,7 @@ def latest_text(tracker: Tracker) -> str:
 
 
 def entity_values(tracker: Tracker, entity: str) -> list[Any]:
-    return [
-        e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == entity
-    ]
+    return [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == entity]
 
 
 def trust_of(tracker: Tracker) -> str:

@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import entity_values, latest_text, send, trust_of
+from bot import induction
 from bot.answers import answer_question, clause_reply, did_you_mean, help_message, trust_choice
 from bot.policy.packs import load_pack
 from bot.render import policy_source_line, review_note, trust_label
@@ -40,7 +41,7 @@ class ActionHelp(Action):
 
 
 class ActionSetTrust(Action):
-    """"I work for TEWV": answer from that Trust's pack from now on."""
+    """ "I work for TEWV": answer from that Trust's pack from now on."""
 
     def name(self) -> str:
         return "action_set_trust"
@@ -100,7 +101,7 @@ class ActionDidYouMean(Action):
 
 
 class ActionStartInduction(Action):
-    """New starters' tour of their Trust's policy (bot.induction)."""
+    """New starters: a five-stop tour of their Trust's policy, one stop per "Next"."""
 
     def name(self) -> str:
         return "action_start_induction"
@@ -108,21 +109,33 @@ class ActionStartInduction(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(
-            text="The new starter tour isn't ready yet. Meanwhile, say \"help\" to see the "
-            "topics, or ask me anything about the policy."
-        )
+        steps = entity_values(tracker, "tour_step")
+        stop = int(steps[0]) if steps and str(steps[0]).isdigit() else 1
+        send(dispatcher, [induction.tour_stop(load_pack(trust_of(tracker)), stop)])
         return []
 
 
 class ActionStartQuiz(Action):
+    """A five-question quiz from the Trust's pack, each answer explained and cited, then a score."""
+
     def name(self) -> str:
         return "action_start_quiz"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(
-            text="The quiz isn't ready yet. Say \"help\" to see the topics instead."
-        )
-        return []
+        pack = load_pack(trust_of(tracker))
+        state = tracker.get_slot("quiz") or {}
+        answers = entity_values(tracker, "quiz_answer")
+        if not answers or "number" not in state:
+            send(dispatcher, [induction.ask(pack, 0)])
+            return [SlotSet("quiz", {"number": 0, "score": 0})]
+        number, score = int(state["number"]), int(state["score"])
+        right, explanation = induction.mark(pack, number, str(answers[0]))
+        score += int(right)
+        dispatcher.utter_message(text=explanation)
+        if number + 1 < len(induction.quiz_questions(pack)):
+            send(dispatcher, [induction.ask(pack, number + 1)])
+            return [SlotSet("quiz", {"number": number + 1, "score": score})]
+        send(dispatcher, [induction.final_score(pack, score)])
+        return [SlotSet("quiz", None)]

@@ -34,7 +34,13 @@ from actions.common import (
 )
 from bot.facts import facts_from_text, wants_steps_only
 from bot.guidance import safer_value
-from bot.policy.packs import FURTHER_SCENARIOS, CORE_SCENARIOS, SCENARIO_IDS, load_pack, load_questions
+from bot.policy.packs import (
+    CORE_SCENARIOS,
+    FURTHER_SCENARIOS,
+    SCENARIO_IDS,
+    load_pack,
+    load_questions,
+)
 from bot.render import render_question, trust_label
 
 # What the spaCy "who" entity says about the facts that ask who someone is.
@@ -129,9 +135,7 @@ class ScenarioFormValidation(FormValidationAction):
             if unclear >= MAX_UNCLEAR_ANSWERS:
                 found[requested] = safer_value(requested)
                 assumed.append(requested)
-                dispatcher.utter_message(
-                    text="I'll assume the safer answer to that and carry on."
-                )
+                dispatcher.utter_message(text="I'll assume the safer answer to that and carry on.")
                 unclear = 0
             elif intent != "choose_trust":
                 dispatcher.utter_message(text="Sorry, I didn't catch that. You can use the buttons.")

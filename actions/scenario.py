@@ -66,9 +66,7 @@ class ActionGiveGuidance(Action):
         if scenario is None:
             dispatcher.utter_message(response="utter_ask_what_happened")
             return []
-        guidance = guidance_for(
-            trust_of(tracker), scenario, facts_of(tracker), tracker.get_slot("assumed")
-        )
+        guidance = guidance_for(trust_of(tracker), scenario, facts_of(tracker), tracker.get_slot("assumed"))
         send(dispatcher, render_guidance(guidance))
         return [
             SlotSet("guidance_given", True),
@@ -99,7 +97,7 @@ class ActionUrgentDanger(Action):
 
 
 class ActionJustTheSteps(Action):
-    """"Just tell me what to do": the steps now, with the safer answer to anything unknown."""
+    """ "Just tell me what to do": the steps now, with the safer answer to anything unknown."""
 
     def name(self) -> str:
         return "action_just_the_steps"
@@ -120,7 +118,7 @@ class ActionJustTheSteps(Action):
 
 
 class ActionExplainWhy(Action):
-    """"Why?": the reason the Trust's policy gives, with the full text of the main clause."""
+    """ "Why?": the reason the Trust's policy gives, with the full text of the main clause."""
 
     def name(self) -> str:
         return "action_explain_why"
@@ -154,15 +152,13 @@ class ActionIncidentSummary(Action):
                 "Tell me what's happened."
             )
             return []
-        guidance = guidance_for(
-            trust_of(tracker), scenario, facts_of(tracker), tracker.get_slot("assumed")
-        )
+        guidance = guidance_for(trust_of(tracker), scenario, facts_of(tracker), tracker.get_slot("assumed"))
         dispatcher.utter_message(text=incident_summary(guidance))
         return []
 
 
 class ActionStop(Action):
-    """"Stop" / "cancel": leave whatever question is open and offer help."""
+    """ "Stop" / "cancel": leave whatever question is open and offer help."""
 
     def name(self) -> str:
         return "action_stop"
@@ -170,6 +166,9 @@ class ActionStop(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_facts(),
-                SlotSet("scenario", None)]
-
+        return [
+            ActiveLoop(None),
+            SlotSet("requested_slot", None),
+            *reset_facts(),
+            SlotSet("scenario", None),
+        ]

@@ -63,10 +63,7 @@ def main() -> int:
     numbers["peak RSS MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     model = REPO / "models" / "assistant.tar.gz"
     numbers["model size MB"] = model.stat().st_size / 1e6
-    lines = [
-        f"| {k} | {v:.1f} |" if isinstance(v, float) else f"| {k} | {v} |"
-        for k, v in numbers.items()
-    ]
+    lines = [f"| {k} | {v:.1f} |" if isinstance(v, float) else f"| {k} | {v} |" for k, v in numbers.items()]
     text = "| measure | value |\n|---|---|\n" + "\n".join(lines)
     print(text)
     out = REPO / "results" / "bench.md"

@@ -10,6 +10,7 @@ from bot.policy.packs import SCENARIO_IDS, TRUST_IDS, Clause, Pack, load_pack
 from bot.render import Message, policy_source_line, render_clause, topic_buttons, trust_label
 
 EXCERPT_WORDS = 60
+SECOND_RESULT_SHARE = 0.6  # show a second clause only if it scores this close to the best
 _APPENDIX = re.compile(r"\bappendix\s+([0-9]+|[a-z])\b", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2}){0,2})(?![\d])")
 
@@ -33,41 +34,72 @@ def find_clause(pack: Pack, number: str) -> Clause | None:
 def clause_reply(pack: Pack, text: str) -> Message:
     numbers = clause_numbers_in(text)
     if not numbers:
-        return {"text": f"Which clause of {trust_label(pack)}'s policy? For example \"show clause "
-                        f"{pack.clauses[min(5, len(pack.clauses) - 1)].number}\"."}
+        return {
+            "text": f"Which clause of {trust_label(pack)}'s policy? For example \"show clause "
+            f'{pack.clauses[min(5, len(pack.clauses) - 1)].number}".'
+        }
     clause = find_clause(pack, numbers[0])
     if clause is None:
-        return {"text": f"{trust_label(pack)}'s policy has no clause {numbers[0]}. Its numbered "
-                        f"sections run from {pack.clauses[0].number} to {pack.clauses[-1].number}."}
+        return {
+            "text": f"{trust_label(pack)}'s policy has no clause {numbers[0]}. Its numbered "
+            f"sections run from {pack.clauses[0].number} to {pack.clauses[-1].number}."
+        }
     return render_clause(pack, clause)
 
 
-def excerpt(text: str, words: int = EXCERPT_WORDS) -> tuple[str, bool]:
-    """The start of a clause, cut at a sentence end where possible: still verbatim, just shorter."""
-    tokens = text.split()
-    if len(tokens) <= words:
-        return text.strip(), False
-    cut = " ".join(tokens[:words])
-    sentence_end = cut.rfind(". ")
-    if sentence_end > len(cut) // 3:
-        cut = cut[: sentence_end + 1]
-    return cut, True
+_SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _stems(text: str) -> set[str]:
+    """Crude stems, enough to match "filmed" with "filming" inside one clause."""
+    stems = set()
+    for word in _WORD.findall(text.lower()):
+        for suffix in ("ing", "ed", "es", "s"):
+            if len(word) > len(suffix) + 2 and word.endswith(suffix):
+                word = word[: -len(suffix)]
+                break
+        if len(word) > 2:
+            stems.add(word)
+    return stems
+
+
+def excerpt(text: str, query: str = "", words: int = EXCERPT_WORDS) -> tuple[str, bool]:
+    """The sentences of a clause that best match the question, still verbatim, at most ~60 words.
+
+    Returns the passage and whether it is only part of the clause. A long clause is cut at
+    sentence boundaries around the sentence that shares most words with the question, so
+    "can I use TikTok for work?" quotes the TikTok sentence, not the clause's opening.
+    """
+    text = " ".join(text.split())
+    if len(text.split()) <= words:
+        return text, False
+    sentences = _SENTENCE_END.split(text)
+    wanted = _stems(query)
+    best = max(range(len(sentences)), key=lambda i: (len(_stems(sentences[i]) & wanted), -i))
+    start = end = best
+    while end + 1 < len(sentences) and len(" ".join(sentences[start : end + 2]).split()) <= words:
+        end += 1
+    passage = " ".join(sentences[start : end + 1])
+    if len(passage.split()) > words:
+        passage = " ".join(passage.split()[:words])
+    return passage, True
 
 
 def answer_question(pack: Pack, question: str) -> Message:
     """The one or two clauses of this Trust's policy that best answer a free question."""
     from bot.policy.store import search_clauses  # built on first use, not at import
 
-    results = [(clause, score) for clause, score in search_clauses(pack.id, question, limit=2)
-               if score > 0]
+    results = [(clause, score) for clause, score in search_clauses(pack.id, question, limit=2) if score > 0]
+    if len(results) == 2 and results[1][1] < SECOND_RESULT_SHARE * results[0][1]:
+        results = results[:1]  # a weak second match is noise, not help
     short = trust_label(pack)
     if not results:
-        return {"text": f"I couldn't find anything in {short}'s policy about that. "
-                        f"{who_to_ask(pack)}"}
+        return {"text": f"I couldn't find anything in {short}'s policy about that. {who_to_ask(pack)}"}
     lines = [f"Here's what {short}'s policy says:"]
     for clause, _score in results:
-        text, cut = excerpt(clause.text)
-        more = f" … (say \"show clause {clause.number}\" for all of it)" if cut else ""
+        text, cut = excerpt(clause.text, question)
+        more = f' (part of it: say "show clause {clause.number}" for all of it)' if cut else ""
         lines.append(f"> **{clause.title}**: “{text}”{more}")
     lines.append(f"Source: {policy_source_line(pack)}.")
     return {"text": "\n\n".join(lines)}

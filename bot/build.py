@@ -44,8 +44,10 @@ def training_fingerprint() -> str:
 
 
 def model_is_current() -> bool:
-    return MODEL.exists() and FINGERPRINT.exists() and (
-        FINGERPRINT.read_text().strip() == training_fingerprint()
+    return (
+        MODEL.exists()
+        and FINGERPRINT.exists()
+        and (FINGERPRINT.read_text().strip() == training_fingerprint())
     )
 
 
@@ -56,12 +58,16 @@ def train(force: bool = False) -> int:
         print(f"Model is up to date: {MODEL.relative_to(REPO)}")
         return 0
     command = [
-        sys.executable, "-m", "bot.rasa_ext.main", "train",
-        "--fixed-model-name", "assistant", "--out", "models",
+        sys.executable,
+        "-m",
+        "bot.rasa_ext.main",
+        "train",
+        "--fixed-model-name",
+        "assistant",
+        "--out",
+        "models",
     ]
-    spacy_changed = rebuilt or (
-        FINGERPRINT.exists() and not MODEL.exists()
-    )
+    spacy_changed = rebuilt or (FINGERPRINT.exists() and not MODEL.exists())
     if force or spacy_changed:
         command.append("--force")
     result = subprocess.run(command, cwd=REPO)

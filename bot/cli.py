@@ -72,9 +72,7 @@ def import_policy(args: argparse.Namespace) -> int:
 
 
 def _policies_dir_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--policies-dir", type=Path, default=None, help="defaults to the repo's policies/"
-    )
+    parser.add_argument("--policies-dir", type=Path, default=None, help="defaults to the repo's policies/")
 
 
 def _check_packs_arguments(parser: argparse.ArgumentParser) -> None:
@@ -181,6 +179,20 @@ def nlu_report(args: argparse.Namespace) -> int:
     return main()
 
 
+def _teams_app_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--app-id", required=True, help="the Azure Bot's Microsoft App ID")
+    parser.add_argument("--endpoint", required=True, help="https://<host>/webhooks/teams/webhook")
+    parser.add_argument("--out", type=Path, default=Path("build/teams-app.zip"))
+
+
+def teams_app(args: argparse.Namespace) -> int:
+    from bot.teams_app import build_app_package
+
+    path = build_app_package(args.app_id, args.endpoint, args.out)
+    print(f"wrote {path}: upload it in the Teams admin centre (docs/teams.md)")
+    return 0
+
+
 COMMANDS: dict[str, Command] = {
     "import-policy": Command(
         "turn a policy's plain text into a pack's clauses", _import_policy_arguments, import_policy
@@ -188,14 +200,11 @@ COMMANDS: dict[str, Command] = {
     "check-packs": Command(
         "check every policy pack against policies/SCHEMA.md", _check_packs_arguments, check_packs
     ),
-    "coverage": Command(
-        "scenario × Trust coverage report (docs/coverage.md)", _coverage_arguments, coverage
-    ),
+    "coverage": Command("scenario × Trust coverage report (docs/coverage.md)", _coverage_arguments, coverage),
     "build-nlu": Command("build the blank spaCy pipeline in build/", _no_arguments, build_nlu),
     "train": Command("train models/assistant.tar.gz if its inputs changed", _train_arguments, train),
-    "nlu-report": Command(
-        "held-out NLU precision, recall, F1 and confusions", _no_arguments, nlu_report
-    ),
+    "teams-app": Command("write the Teams app package (manifest and icons)", _teams_app_arguments, teams_app),
+    "nlu-report": Command("held-out NLU precision, recall, F1 and confusions", _no_arguments, nlu_report),
 }
 
 

@@ -20,82 +20,142 @@ Facts = dict[str, Any]
 # fact -> [(value, pattern)], first match wins, so negations come first.
 _RULES: dict[str, list[tuple[Any, str]]] = {
     "setting": [
-        ("consultation", r"\b(consult\w*|appointment|appt|clinic room|home visit|gp surgery|"
-                         r"assessment|therapy session|session with|my clinic)\b"),
-        ("ward", r"\b(ward|bay|side ?room|corridor|reception|a ?& ?e|a and e|waiting (room|area)|"
-                 r"car ?park|canteen|unit|on site|premises|department|dept|hospital|nurses'? station|"
-                 r"day room|lounge|entrance)\b"),
+        (
+            "consultation",
+            r"\b(consult\w*|appointment|appt|clinic room|home visit|gp surgery|"
+            r"assessment|therapy session|session with|my clinic)\b",
+        ),
+        (
+            "ward",
+            r"\b(ward|bay|side ?room|corridor|reception|a ?& ?e|a and e|waiting (room|area)|"
+            r"car ?park|canteen|unit|on site|premises|department|dept|hospital|nurses'? station|"
+            r"day room|lounge|entrance)\b",
+        ),
     ],
     "still_recording": [
-        (False, r"\b(stopped|has stopped|put (the|their|his|her) phone away|not filming any ?more|"
-                r"(filmed|recorded|videoed|photographed) me (yesterday|earlier|last)|yesterday|"
-                r"last (week|night|shift|month)|earlier today|the other day)\b"),
-        (True, r"\b(still|right now|as we speak|at the moment|currently|keeps? (on )?(filming|recording)|"
-               r"is (filming|recording|videoing)|are (filming|recording|videoing)|"
-               r"(filming|recording|videoing) (me )?now|won'?t stop (filming|recording)|live ?stream\w*)\b"),
+        (
+            False,
+            r"\b(stopped|has stopped|put (the|their|his|her) phone away|not filming any ?more|"
+            r"(filmed|recorded|videoed|photographed) me (yesterday|earlier|last)|yesterday|"
+            r"last (week|night|shift|month)|earlier today|the other day)\b",
+        ),
+        (
+            True,
+            r"\b(still|right now|as we speak|at the moment|currently|keeps? (on )?(filming|recording)|"
+            r"is (filming|recording|videoing)|are (filming|recording|videoing)|"
+            r"(filming|recording|videoing) (me )?now|won'?t stop (filming|recording)|live ?stream\w*)\b",
+        ),
     ],
     "posted_online": [
-        (False, r"\b(not (been )?posted|hasn'?t (been )?posted|haven'?t (seen it )?posted|"
-                r"didn'?t post|not (put it )?online|not uploaded)\b"),
-        (True, r"\b(posted|uploaded|put (it |me )?(up |on ?line|online)|on (tik ?tok|facebook|fb|"
-               r"insta\w*|youtube|twitter|x|snap\w*|reddit|whats ?app)|shared (it )?(online|on)|"
-               r"went viral|going viral|live ?stream\w*|tiktok|all over)\b"),
+        (
+            False,
+            r"\b(not (been )?posted|hasn'?t (been )?posted|haven'?t (seen it )?posted|"
+            r"didn'?t post|not (put it )?online|not uploaded)\b",
+        ),
+        (
+            True,
+            r"\b(posted|uploaded|put (it |me )?(up |on ?line|online)|on (tik ?tok|facebook|fb|"
+            r"insta\w*|youtube|twitter|x|snap\w*|reddit|whats ?app)|shared (it )?(online|on)|"
+            r"went viral|going viral|live ?stream\w*|tiktok|all over)\b",
+        ),
     ],
     "threatening": [
         (False, r"\b(not threatening|no threats?|wasn'?t threatening)\b"),
-        (True, r"\b(threat\w*|kill|hurt|stab|beat|get me|coming for|target\w*|named me|my name|"
-               r"abus\w*|harass\w*|slag\w*|trolling|doxx?\w*|home address|where i live)\b"),
+        (
+            True,
+            r"\b(threat\w*|kill|hurt|stab|beat|get me|coming for|target\w*|named me|my name|"
+            r"abus\w*|harass\w*|slag\w*|trolling|doxx?\w*|home address|where i live)\b",
+        ),
     ],
     "patient_status": [
-        ("former", r"\b(former|ex[- ]?(patient|pt|service user|su|client)|discharged|used to "
-                   r"(look after|care for|treat|nurse|see)|old patient|previous patient|"
-                   r"was (my|our|a) (patient|pt|service user)|was on (my|our) (ward|caseload))\b"),
-        ("current", r"\b(current (patient|pt|service user)|on (my|our) (ward|caseload)|"
-                    r"(my|our) (patient|pt|service user) now|currently (in|under|on))\b"),
+        (
+            "former",
+            r"\b(former|ex[- ]?(patient|pt|service user|su|client)|discharged|used to "
+            r"(look after|care for|treat|nurse|see)|old patient|previous patient|"
+            r"was (my|our|a) (patient|pt|service user)|was on (my|our) (ward|caseload))\b",
+        ),
+        (
+            "current",
+            r"\b(current (patient|pt|service user)|on (my|our) (ward|caseload)|"
+            r"(my|our) (patient|pt|service user) now|currently (in|under|on))\b",
+        ),
     ],
     "about_care": [
-        (False, r"\b(friend request|follow request|added me|followed me|follow(ing)? me|"
-                r"personal|asked me out|fancies|date|drink|flirt\w*)\b"),
-        (True, r"\b(about (his|her|their|my|the) (care|treatment|meds|medication|appointment|"
-               r"discharge|results|diagnosis)|asking about (care|treatment|meds|medication|"
-               r"appointment|results)|clinical)\b"),
+        (
+            False,
+            r"\b(friend request|follow request|added me|followed me|follow(ing)? me|"
+            r"personal|asked me out|fancies|date|drink|flirt\w*)\b",
+        ),
+        (
+            True,
+            r"\b(about (his|her|their|my|the) (care|treatment|meds|medication|appointment|"
+            r"discharge|results|diagnosis)|asking about (care|treatment|meds|medication|"
+            r"appointment|results)|clinical)\b",
+        ),
     ],
     "repeated": [
         (False, r"\b(just once|only once|one[- ]off|first time)\b"),
-        (True, r"\b(keeps?|again|repeated\w*|every (day|night|shift)|all the time|loads of|"
-               r"several|multiple|won'?t stop|obsess\w*|constantly|over and over|"
-               r"(\d+|two|three|four|five|ten) (times|messages|requests))\b"),
+        (
+            True,
+            r"\b(keeps?|again|repeated\w*|every (day|night|shift)|all the time|loads of|"
+            r"several|multiple|won'?t stop|obsess\w*|constantly|over and over|"
+            r"(\d+|two|three|four|five|ten) (times|messages|requests))\b",
+        ),
     ],
     "wants_to_film": [
-        (False, r"\b(no camera|not (to )?film\w*|just (asking|wanted) (questions|a quote|comment))\b"),
-        (True, r"\b(film\w*|camera\w*|record\w*|crew|footage|photograph\w*|video\w*|"
-               r"come in|on site|outside (the )?(ward|hospital|building|entrance))\b"),
+        (
+            False,
+            r"\b(no camera|not (to )?film\w*|just (asking|wanted) (questions|a quote|comment))\b",
+        ),
+        (
+            True,
+            r"\b(film\w*|camera\w*|record\w*|crew|footage|photograph\w*|video\w*|"
+            r"come in|on site|outside (the )?(ward|hospital|building|entrance))\b",
+        ),
     ],
     "child_involved": [
         (False, r"\b(an adult|adults?|grown|revenge porn|not a child|no child(ren)?)\b"),
-        (True, r"\b(child\w*|kids?|minor|under ?age\w*|under 1[68]|teen\w*|boy|girl|baby|babies|"
-               r"toddler|year old|yr old|school|pupil|little (one|lad|girl|boy)|cp|csa|iioc)\b"),
+        (
+            True,
+            r"\b(child\w*|kids?|minor|under ?age\w*|under 1[68]|teen\w*|boy|girl|baby|babies|"
+            r"toddler|year old|yr old|school|pupil|little (one|lad|girl|boy)|cp|csa|iioc)\b",
+        ),
     ],
     "threat_of_violence": [
         (False, r"\b(no threats? of violence|not violent|not threatening)\b"),
-        (True, r"\b(kill|stab|hurt|beat (me|you)? ?up|batter|attack|violen\w*|death threats?|"
-               r"threat(en)?(ed|ing)? to|going to get (me|you)|find (me|out where)|"
-               r"where i live|home address|unsafe|scared|frightened|weapon|knife)\b"),
+        (
+            True,
+            r"\b(kill|stab|hurt|beat (me|you)? ?up|batter|attack|violen\w*|death threats?|"
+            r"threat(en)?(ed|ing)? to|going to get (me|you)|find (me|out where)|"
+            r"where i live|home address|unsafe|scared|frightened|weapon|knife)\b",
+        ),
     ],
     "abuser": [
-        ("colleague", r"\b(colleague|co-?worker|staff member|another nurse|workmate|"
-                      r"my manager|a manager|someone (i|we) work with)\b"),
-        ("patient", r"\b(patient|pt|service user|su|relative|family|son|daughter|husband|wife|"
-                    r"carer|client)\b"),
-        ("stranger", r"\b(stranger|anonymous|anon|random|fake account|don'?t know who|"
-                     r"no idea who|troll\w*|member of the public|someone i don'?t know)\b"),
+        (
+            "colleague",
+            r"\b(colleague|co-?worker|staff member|another nurse|workmate|"
+            r"my manager|a manager|someone (i|we) work with)\b",
+        ),
+        (
+            "patient",
+            r"\b(patient|pt|service user|su|relative|family|son|daughter|husband|wife|"
+            r"carer|client)\b",
+        ),
+        (
+            "stranger",
+            r"\b(stranger|anonymous|anon|random|fake account|don'?t know who|"
+            r"no idea who|troll\w*|member of the public|someone i don'?t know)\b",
+        ),
     ],
     "immediate_danger": [
         (False, r"\b(no one|nobody|no-one) (is )?(in )?(danger|hurt)\b"),
-        (True, r"\b(knife|weapon|gun|about to (jump|kill|hurt|harm)|on the roof|on a bridge|"
-               r"overdos\w* (now|right now|just)|just (took|taken) an overdose|"
-               r"going to kill (him|her|them)sel\w*|kicking off|fire|bleeding|unconscious|"
-               r"attacking|being attacked|hostage|immediate danger|in danger)\b"),
+        (
+            True,
+            r"\b(knife|weapon|gun|about to (jump|kill|hurt|harm)|on the roof|on a bridge|"
+            r"overdos\w* (now|right now|just)|just (took|taken) an overdose|"
+            r"going to kill (him|her|them)sel\w*|kicking off|fire|bleeding|unconscious|"
+            r"attacking|being attacked|hostage|immediate danger|in danger)\b",
+        ),
     ],
     "detained_patient": [  # "not detained" first; then any mention of detention wins
         (False, r"\b(informal patient|not detained|isn'?t detained)\b"),
@@ -106,10 +166,16 @@ _RULES: dict[str, list[tuple[Any, str]]] = {
         (True, r"\b(patients?|pts?|service users?|su|residents?|clients?)\b"),
     ],
     "clinical_photo": [
-        (False, r"\b(rota|shift swaps?|night out|social|banter|team chat|group chat for the team)\b"),
-        (True, r"\b(wound|pressure (sore|ulcer|damage|area)|rash|clinical|patient (info|"
-               r"details|photos?|pictures?|pics?)|photos? of (a |the )?(patient|pt|wound)|"
-               r"nhs numbers?|obs|x-?ray|ecg|handover)\b"),
+        (
+            False,
+            r"\b(rota|shift swaps?|night out|social|banter|team chat|group chat for the team)\b",
+        ),
+        (
+            True,
+            r"\b(wound|pressure (sore|ulcer|damage|area)|rash|clinical|patient (info|"
+            r"details|photos?|pictures?|pics?)|photos? of (a |the )?(patient|pt|wound)|"
+            r"nhs numbers?|obs|x-?ray|ecg|handover)\b",
+        ),
     ],
 }
 _COMPILED = {

@@ -34,15 +34,16 @@ def incident_summary(guidance: Guidance, today: date | None = None) -> str:
     ]
     lines.append("What happened: " + "; ".join([what, *facts]) + ".")
     if guidance.assumed:
-        lines.append("Not known at the time (safer case assumed): " + "; ".join(
-            fact_phrase(f, guidance.facts[f]) for f in guidance.assumed) + ".")
+        lines.append(
+            "Not known at the time (safer case assumed): "
+            + "; ".join(fact_phrase(f, guidance.facts[f]) for f in guidance.assumed)
+            + "."
+        )
     lines.append("Steps advised:")
     lines.extend(f"{n}. {step_line(step)}" for n, step in enumerate(guidance.steps, start=1))
     if guidance.escalation:
         lines.append("Escalation: " + " → ".join(step_line(s) for s in guidance.escalation))
-    cited = ", ".join(
-        pack.clause(n).title for n in guidance.cited_numbers if pack.has_clause(n)
-    )
+    cited = ", ".join(pack.clause(n).title for n in guidance.cited_numbers if pack.has_clause(n))
     lines.append(f"Policy: {policy_source_line(pack)}.")
     lines.append(f"Clauses cited: {cited if cited else 'none (the policy does not cover this)'}.")
     lines.append(

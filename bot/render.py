@@ -16,14 +16,14 @@ Message = dict[str, Any]
 
 REVIEW_NOTES = {
     "overdue": (
-        "⚠️ {short}'s policy was due for review in {due} and is overdue. Check with your line "
+        "⚠️ {short}'s policy was due for review {due} and is overdue. Check with your line "
         "manager that it is still the version in force."
     ),
     "no_date": (
         "⚠️ {short}'s policy prints no version, approval or review date, so I can't tell whether "
         "it is current. Check with your line manager."
     ),
-    "due_soon": "Note: {short}'s policy is due for review in {due}.",
+    "due_soon": "Note: {short}'s policy is due for review {due}.",
     "current": "",
 }
 
@@ -33,7 +33,7 @@ def trust_label(pack: Pack) -> str:
 
 
 def policy_source_line(pack: Pack) -> str:
-    """"LPT Social Media and Communications Policy, version 2, ratified 16 July 2024"."""
+    """ "LPT Social Media and Communications Policy, version 2, ratified 16 July 2024"."""
     doc = pack.document
     parts = [f"{trust_label(pack)} {doc.title or 'social media policy'}"]
     if doc.reference:
@@ -46,7 +46,9 @@ def policy_source_line(pack: Pack) -> str:
 
 
 def review_note(pack: Pack, status: str) -> str:
-    return REVIEW_NOTES[status].format(short=trust_label(pack), due=pack.document.review_due)
+    due = pack.document.review_due or ""
+    due = f"on {due}" if due[:1].isdigit() else f"in {due}"
+    return REVIEW_NOTES[status].format(short=trust_label(pack), due=due)
 
 
 def cite(numbers: tuple[str, ...] | list[str]) -> str:
@@ -94,9 +96,7 @@ def render_guidance(guidance: Guidance, upset: bool = False) -> list[Message]:
         lines.append(f"**{title}: {short}'s policy does not cover this.**")
         if nearest:
             lines.append(f"The nearest it comes is {nearest}.")
-        lines.append(
-            "The steps below are the safest course; each says where it comes from."
-        )
+        lines.append("The steps below are the safest course; each says where it comes from.")
     if guidance.playbook.summary:
         lines.append(guidance.playbook.summary.strip())
     for number, step in enumerate(guidance.steps, start=1):

@@ -35,8 +35,9 @@ def in_process_action_endpoint():
     executor = ActionExecutor()
     executor.register_package("actions")
 
-    async def run_action(self, method="post", subpath=None, content_type="application/json",
-                         compress=False, **kwargs):
+    async def run_action(
+        self, method="post", subpath=None, content_type="application/json", compress=False, **kwargs
+    ):
         return await executor.run(kwargs["json"])
 
     endpoint = EndpointConfig(url="http://in-process/webhook")
@@ -51,8 +52,7 @@ def load_agent(tracker_store=None):
     configure_structlog(logging.WARNING)
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make test`, which trains it first")
-    return Agent.load(str(MODEL), action_endpoint=in_process_action_endpoint(),
-                      tracker_store=tracker_store)
+    return Agent.load(str(MODEL), action_endpoint=in_process_action_endpoint(), tracker_store=tracker_store)
 
 
 @pytest.fixture(scope="session")
@@ -91,4 +91,5 @@ class Conversation:
 def conversation(agent):
     def start(trust: str | None = None) -> Conversation:
         return Conversation(agent, trust)
+
     return start

@@ -96,9 +96,7 @@ def payload_from_card_value(value: Any) -> str | None:
         slots = value.get("slots", value.get("entities"))
         if not isinstance(slots, Mapping):
             slots = {k: v for k, v in value.items() if k not in {"intent", "msteams"}}
-        return (
-            f"/{intent}{json.dumps(dict(slots), separators=(',', ':'))}" if slots else f"/{intent}"
-        )
+        return f"/{intent}{json.dumps(dict(slots), separators=(',', ':'))}" if slots else f"/{intent}"
     return None
 
 

@@ -143,9 +143,7 @@ class BotConnectorClient:
         attempts are used up or the connector refuses the activity outright.
         """
         conversation = quote(conversation_id, safe="")
-        url = URL(
-            f"{service_url.rstrip('/')}/v3/conversations/{conversation}/activities", encoded=True
-        )
+        url = URL(f"{service_url.rstrip('/')}/v3/conversations/{conversation}/activities", encoded=True)
         session = self._session_for_loop()
         token_refreshed = False
         last_problem = "no attempt made"
@@ -169,9 +167,7 @@ class BotConnectorClient:
             except (aiohttp.ClientError, asyncio.TimeoutError) as error:
                 last_problem = f"{type(error).__name__}: {error}"
             if attempt + 1 < self.retry.max_attempts:
-                logger.info(
-                    "Teams reply not delivered (%s); retrying in %.1fs", last_problem, delay
-                )
+                logger.info("Teams reply not delivered (%s); retrying in %.1fs", last_problem, delay)
                 await asyncio.sleep(delay)
         raise ConnectorError(f"gave up after {self.retry.max_attempts} attempts: {last_problem}")
 

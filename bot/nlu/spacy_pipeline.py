@@ -96,9 +96,7 @@ def build(out_dir: Path = PIPELINE_DIR) -> Path:
     vocab = vocabulary()
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    ruler = nlp.add_pipe(
-        "entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True}
-    )
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
     nlp.initialize()  # loads the lemma lookup table from spacy-lookups-data
     ruler.add_patterns(ruler_patterns(vocab))
     nlp.meta["name"] = "en_nhs_social_media"

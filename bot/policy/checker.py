@@ -215,8 +215,7 @@ class _PackChecker:
             self.error("trust needs id, name, short_name and aliases (see SCHEMA.md)")
         if self.pack.trust.id != self.pack.path.stem:
             self.error(
-                f"trust.id is {self.pack.trust.id!r} but the file is {self.pack.path.name}: "
-                "make them match"
+                f"trust.id is {self.pack.trust.id!r} but the file is {self.pack.path.name}: make them match"
             )
 
     def _check_clauses(self) -> None:
@@ -295,8 +294,7 @@ class _PackChecker:
         for (number, field), override in overrides.items():
             if field not in ("heading", "text", "omitted", "added"):
                 self.error(
-                    f"clause_overrides {number} has field {field!r}: use heading, text, "
-                    "omitted or added"
+                    f"clause_overrides {number} has field {field!r}: use heading, text, omitted or added"
                 )
             elif (number, field) not in used:
                 self.error(
@@ -351,8 +349,7 @@ class _PackChecker:
             clause = self._clause_or_error(system.clause, where)
             if clause is not None and system.name.lower() not in clause.text.lower():
                 self.error(
-                    f"{where}: clause {clause.number} does not name {system.name}: "
-                    "cite the clause that does"
+                    f"{where}: clause {clause.number} does not name {system.name}: cite the clause that does"
                 )
 
     # ----------------------------------------------------------------- playbooks
@@ -436,9 +433,7 @@ class _PackChecker:
                 "(borrowed_from: {trust, clause}) or marked general: true"
             )
         if not silent and not cites and borrowed is None and not general and "do" in item:
-            self.error(
-                f"{label} cites no clause: cite the clause it comes from, or mark it general: true"
-            )
+            self.error(f"{label} cites no clause: cite the clause it comes from, or mark it general: true")
         when = item.get("when")
         if when is None:
             return
@@ -520,9 +515,7 @@ class _PackChecker:
         own = [self.source]
         raw_doc = self.pack.raw.get("document")
         if isinstance(raw_doc, dict):
-            for path, text in _strings(
-                {k: v for k, v in raw_doc.items() if k != "source"}, "document"
-            ):
+            for path, text in _strings({k: v for k, v in raw_doc.items() if k != "source"}, "document"):
                 self._check_text_details(path, text, own, None)
         raw_playbooks = self.pack.raw.get("playbooks")
         if not isinstance(raw_playbooks, dict):
@@ -544,9 +537,7 @@ class _PackChecker:
                     for path, text in _strings(value, f"playbook {scenario} {key}"):
                         self._check_text_details(path, text, own, None)
 
-    def _check_text_details(
-        self, label: str, text: str, allowed: list[_Source], lender: str | None
-    ) -> None:
+    def _check_text_details(self, label: str, text: str, allowed: list[_Source], lender: str | None) -> None:
         printed_by = f"{self.label}'s policy" + (f" or {lender}'s" if lender else "")
         for phone in _find_phones(text):
             if not any(_digits(phone) in s.phones for s in allowed):
@@ -572,8 +563,7 @@ class _PackChecker:
                     else "say 'your Trust's incident reporting process' instead"
                 )
                 self.error(
-                    f"{label} names {name} ({m.group(0)!r}), which {printed_by} does not "
-                    f"print: {hint}"
+                    f"{label} names {name} ({m.group(0)!r}), which {printed_by} does not print: {hint}"
                 )
 
     # ----------------------------------------------------------------- helpers
@@ -589,9 +579,7 @@ class _PackChecker:
 
     def _check_number_type(self, where: str, number: Any) -> None:
         if not isinstance(number, str):
-            self.error(
-                f'{where} {number!r} is not quoted: write "{number}" (YAML reads 4.10 as 4.1)'
-            )
+            self.error(f'{where} {number!r} is not quoted: write "{number}" (YAML reads 4.10 as 4.1)')
 
 
 def _suggest(number: str, pack: Pack) -> str:

@@ -119,9 +119,7 @@ STYLES: dict[str, Style] = {
         body_start=_re(r"^1 Introduction$"),
         headings=(
             HeadingPattern(_re(r"^(\d+(?:\.\d+)*) (\S.*)$"), has_heading=True),
-            HeadingPattern(
-                _re(r"^Appendix (\d+) [-–] (\S.*)$"), has_heading=True, prefix="Appendix "
-            ),
+            HeadingPattern(_re(r"^Appendix (\d+) [-–] (\S.*)$"), has_heading=True, prefix="Appendix "),
         ),
         furniture=(_re(r"^Ref: CORP-0068-v1\b"),),
         fingerprints=("CORP-0068", "Tees, Esk and Wear Valleys NHS Foundation Trust"),
@@ -140,8 +138,7 @@ STYLES: dict[str, Style] = {
     "cumbria": Style(
         name="cumbria",
         trust_name=(
-            "Cumbria Partnership NHS Foundation Trust and "
-            "North Cumbria University Hospitals NHS Trust"
+            "Cumbria Partnership NHS Foundation Trust and North Cumbria University Hospitals NHS Trust"
         ),
         body_start=_re(r"^1\. INTRODUCTION$"),
         headings=(
@@ -311,11 +308,7 @@ def _tidy(raw: Sequence[str]) -> str:
 def _continues(previous: str, line: str) -> bool:
     """A line that starts in lower case after one that stops mid-sentence is the same sentence."""
     stripped = line.lstrip()
-    return (
-        bool(previous)
-        and previous.rstrip()[-1:] not in _TERMINAL_PUNCTUATION
-        and stripped[:1].islower()
-    )
+    return bool(previous) and previous.rstrip()[-1:] not in _TERMINAL_PUNCTUATION and stripped[:1].islower()
 
 
 def clauses_as_dicts(clauses: Iterable[ImportedClause]) -> list[dict[str, str | None]]:

@@ -94,11 +94,7 @@ class Lemmatiser:
     def query_terms(self, query: str) -> list[str]:
         """Lemmas of the query without stop words ("on", "the"), each once, in order."""
         doc = self.nlp(query.lower())
-        terms = [
-            (t.lemma_ or t.text).lower()
-            for t in doc
-            if (t.is_alpha or t.like_num) and not t.is_stop
-        ]
+        terms = [(t.lemma_ or t.text).lower() for t in doc if (t.is_alpha or t.like_num) and not t.is_stop]
         return list(dict.fromkeys(terms))
 
 
@@ -140,9 +136,7 @@ class ClauseStore:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            if self.url == "sqlite://" or (
-                self.url.startswith("sqlite") and ":memory:" in self.url
-            ):
+            if self.url == "sqlite://" or (self.url.startswith("sqlite") and ":memory:" in self.url):
                 self._engine = create_engine(
                     self.url,
                     connect_args={"check_same_thread": False},
@@ -173,9 +167,7 @@ class ClauseStore:
                     )
             headings = _lemmatiser.many([r.pop("heading") for r in rows])
             bodies = _lemmatiser.many([r.pop("text") for r in rows])
-            for row_id, (row, heading, body) in enumerate(
-                zip(rows, headings, bodies, strict=True), start=1
-            ):
+            for row_id, (row, heading, body) in enumerate(zip(rows, headings, bodies, strict=True), start=1):
                 row.update(id=row_id, heading_lemmas=" ".join(heading), text_lemmas=" ".join(body))
                 self._vocabulary.update(heading, body)
             metadata.create_all(self.engine)
@@ -192,8 +184,7 @@ class ClauseStore:
                     conn.execute(text(f"DROP TABLE IF EXISTS {_FTS_TABLE}"))
                     conn.execute(
                         text(
-                            f"CREATE VIRTUAL TABLE {_FTS_TABLE} USING "
-                            "fts5(trust_id UNINDEXED, heading, body)"
+                            f"CREATE VIRTUAL TABLE {_FTS_TABLE} USING fts5(trust_id UNINDEXED, heading, body)"
                         )
                     )
                     conn.execute(
@@ -263,9 +254,7 @@ class ClauseStore:
                     (row.number, row.heading_lemmas.split(), row.text_lemmas.split())
                 )
 
-    def _search_python(
-        self, trust_id: str, terms: list[str], limit: int
-    ) -> list[tuple[str, float]]:
+    def _search_python(self, trust_id: str, terms: list[str], limit: int) -> list[tuple[str, float]]:
         """BM25 (k1=1.2, b=0.75) over heading and text, the heading counted twice."""
         every = [doc for docs in self._docs.values() for doc in docs]
         if not every:

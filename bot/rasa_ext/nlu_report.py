@@ -129,7 +129,8 @@ def main() -> int:
     print(text)
     out = REPO / "results" / "nlu-report.md"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(text + "\n\nMisses:\n" + "\n".join(
-        f"- {t!r}: {e} -> {p}" for t, e, p in report.misses) + "\n")
+    out.write_text(
+        text + "\n\nMisses:\n" + "\n".join(f"- {t!r}: {e} -> {p}" for t, e, p in report.misses) + "\n"
+    )
     print(f"\nWritten to {out.relative_to(REPO)} with every miss.")
     return 0 if not report.failures() else 1

@@ -37,9 +37,7 @@ def answer_until_guidance(chat, first_message: str) -> tuple[str, int]:
 
 @pytest.mark.parametrize("trust", TRUSTS)
 @pytest.mark.parametrize("scenario", list(FIRST_MESSAGES))
-def test_core_scenario_ends_in_this_trusts_cited_steps_within_three_turns(
-    conversation, trust, scenario
-):
+def test_core_scenario_ends_in_this_trusts_cited_steps_within_three_turns(conversation, trust, scenario):
     chat = conversation(trust)
     reply, turns = answer_until_guidance(chat, FIRST_MESSAGES[scenario])
     assert turns <= MAX_USER_TURNS

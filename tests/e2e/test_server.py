@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,25 +56,50 @@ def post(url: str, body: dict) -> object:
 
 
 @contextmanager
-def served_assistant(tmp_path: Path, db_url: str):
+def served_assistant(tmp_path: Path, db_url: str, extra_env: dict | None = None):
     """Action server + Rasa server on free loopback ports, stopped afterwards."""
     rasa_port, actions_port = free_port(), free_port()
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(
         (REPO / "endpoints.yml").read_text().replace("127.0.0.1:5055", f"127.0.0.1:{actions_port}")
     )
-    env = {**os.environ, "BOT_DB_URL": db_url, "BOT_TRUST": "lpt", "SANIC_HOST": "127.0.0.1",
-           "BOT_REDIS_URL": ""}
+    env = {
+        **os.environ,
+        "BOT_DB_URL": db_url,
+        "BOT_TRUST": "lpt",
+        "SANIC_HOST": "127.0.0.1",
+        "BOT_REDIS_URL": "",
+        **(extra_env or {}),
+    }
     main = [sys.executable, "-m", "bot.rasa_ext.main"]
     log = open(tmp_path / "servers.log", "ab")
     actions = subprocess.Popen(
         [*main, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     rasa = subprocess.Popen(
-        [*main, "run", "-m", str(MODEL), "--enable-api", "-i", "127.0.0.1", "-p", str(rasa_port),
-         "--endpoints", str(endpoints), "--credentials", str(REPO / "credentials.yml")],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            *main,
+            "run",
+            "-m",
+            str(MODEL),
+            "--enable-api",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(rasa_port),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(REPO / "credentials.yml"),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions)
@@ -103,9 +129,12 @@ def test_served_conversation_survives_a_restart_and_stores_no_user_text(tmp_path
         parsed = post(f"{base}/model/parse", {"text": "a relative is filming me on the ward"})
         assert parsed["intent"]["name"] == "recorded_by_patient"
         say(base, "nurse-1", '/choose_trust{"trust":"tewv"}')
-        reply = say(base, "nurse-1",
-                    "patient John Smith NHS number 943 476 5919, his wife filmed me and posted it "
-                    "on facebook, it's threatening")
+        reply = say(
+            base,
+            "nurse-1",
+            "a patient's wife filmed me on the ward and put it on facebook, it's "
+            "threatening. He is John Smith, NHS number 943 476 5919",
+        )
         assert "4.6.1" in reply
         assert "John Smith" not in reply and "943 476 5919" not in reply
 
@@ -114,10 +143,29 @@ def test_served_conversation_survives_a_restart_and_stores_no_user_text(tmp_path
     assert "Incident summary" in summary
     assert "TEWV" in summary and "4.6.1" in summary
 
-    stored = "\n".join(
-        row[0] for row in sqlite3.connect(db).execute("select data from events")
-    )
+    stored = "\n".join(row[0] for row in sqlite3.connect(db).execute("select data from events"))
     assert "recorded_by_patient" in stored  # the conversation itself was kept
     assert "John Smith" not in stored
     assert "943 476 5919" not in stored
     assert "filmed me" not in stored
+
+
+@pytest.mark.model
+def test_server_starts_offline_with_teams_enabled_and_rejects_unsigned_activities(tmp_path):
+    closed_port = free_port()  # nothing listens here: any key fetch at start-up would fail
+    teams_env = {
+        "MICROSOFT_APP_ID": "00000000-0000-0000-0000-00000000a11d",
+        "MICROSOFT_APP_PASSWORD": "not-a-real-secret",
+        "MICROSOFT_TENANT_ID": "11111111-1111-1111-1111-111111111111",
+        "BOTFRAMEWORK_OPENID_URL": f"http://127.0.0.1:{closed_port}/openid",
+        "BOTFRAMEWORK_TOKEN_URL": f"http://127.0.0.1:{closed_port}/token",
+    }
+    with served_assistant(tmp_path, f"sqlite:///{tmp_path / 't.db'}", teams_env) as base:
+        request = urllib.request.Request(
+            f"{base}/webhooks/teams/webhook",
+            data=json.dumps({"type": "message", "text": "hello"}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as rejected:
+            urllib.request.urlopen(request, timeout=30)
+    assert rejected.value.code == 401

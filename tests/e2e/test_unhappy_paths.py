@@ -67,9 +67,7 @@ def test_just_the_steps_after_a_question_answers_at_once(conversation):
 
 def test_upset_user_gets_one_line_of_acknowledgement_then_the_steps(conversation):
     chat = conversation("tewv")
-    reply = chat.text(
-        "im shaking, a patient's daughter filmed me and put it on facebook saying I'm useless"
-    )
+    reply = chat.text("im shaking, a patient's daughter filmed me and put it on facebook saying I'm useless")
     assert reply.count("sorry") == 1
 
 

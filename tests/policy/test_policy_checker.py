@@ -21,9 +21,7 @@ def test_the_committed_packs_pass() -> None:
         if "playbooks" not in (read_yaml(DEFAULT_POLICIES_DIR / f"{trust_id}.yml") or {})
     }
     unexpected = [
-        e
-        for e in errors
-        if not (is_missing_playbook_error(e) and e.split(":")[0] in without_playbooks)
+        e for e in errors if not (is_missing_playbook_error(e) and e.split(":")[0] in without_playbooks)
     ]
     assert unexpected == []
 
@@ -88,9 +86,7 @@ def test_a_removed_cited_clause_fails(clean_policies: Path) -> None:
         "lpt: playbook recorded_by_patient step 2 cites 8.5, which is not a clause of LPT's "
         "policy: cite one of 8.3, 8.4 or fix the number"
     ) in errors
-    assert any(
-        e.startswith("lpt: playbook recorded_by_patient escalation 1 cites 8.5") for e in errors
-    )
+    assert any(e.startswith("lpt: playbook recorded_by_patient escalation 1 cites 8.5") for e in errors)
     assert any(e.startswith("lpt: clause 8.5 is in the source but not in the pack") for e in errors)
 
 
@@ -116,9 +112,7 @@ def test_a_mistyped_citation_suggests_the_nearest_numbers(clean_policies: Path) 
     ],
 )
 def test_invented_contact_details_fail(clean_policies: Path, invented: str, expected: str) -> None:
-    with_lpt_playbook(
-        clean_policies, "recorded_by_patient", recorded_by_patient_playbook(do=invented)
-    )
+    with_lpt_playbook(clean_policies, "recorded_by_patient", recorded_by_patient_playbook(do=invented))
     errors = check_packs(clean_policies)
     assert len(errors) == 1, errors
     assert errors[0].startswith("lpt: playbook recorded_by_patient step 2 ")
@@ -127,9 +121,7 @@ def test_invented_contact_details_fail(clean_policies: Path, invented: str, expe
 
 def test_contact_details_the_trust_prints_pass(clean_policies: Path) -> None:
     playbook = recorded_by_patient_playbook()
-    playbook["steps"].append(
-        {"do": "Phone the police on 101 and complete an eIRF.", "cites": ["Appendix 6"]}
-    )
+    playbook["steps"].append({"do": "Phone the police on 101 and complete an eIRF.", "cites": ["Appendix 6"]})
     with_lpt_playbook(clean_policies, "abuse_image", playbook | {"questions": []})
     assert check_packs(clean_policies) == []
 
@@ -161,8 +153,7 @@ def test_questions_when_and_quotes_are_checked(clean_policies: Path) -> None:
     errors = "\n".join(check_packs(clean_policies))
     assert "recorded_by_patient asks 3 questions; recorded_by_patient may ask at most 2" in errors
     assert (
-        "step 2 when setting: 'car park' is not an answer to setting: use one of consultation, ward"
-        in errors
+        "step 2 when setting: 'car park' is not an answer to setting: use one of consultation, ward" in errors
     )
     assert "quote 2 is not verbatim in clause 8.5" in errors
     assert "quote 3 clause 8.4 is not quoted" in errors
@@ -179,13 +170,8 @@ def test_a_silent_playbook_cannot_pass_off_its_own_steps(clean_policies: Path) -
     write_pack(clean_policies, "lchs", data)
     errors = "\n".join(check_packs(clean_policies))
     assert "lchs: playbook abuse_image step 2 is in a playbook with covered: false" in errors
-    assert (
-        "lchs: playbook media_contact step 2 borrows lpt Appendix 9, which is not a clause"
-        in errors
-    )
-    assert (
-        "lchs: playbook urgent_danger asks 1 questions; urgent_danger may ask at most 0" in errors
-    )
+    assert "lchs: playbook media_contact step 2 borrows lpt Appendix 9, which is not a clause" in errors
+    assert "lchs: playbook urgent_danger asks 1 questions; urgent_danger may ask at most 0" in errors
     assert "lchs: playbook made_up is not a scenario in SCENARIOS.md" in errors
 
 

@@ -82,9 +82,7 @@ def test_documents_carry_the_printed_contacts_and_incident_systems() -> None:
     assert tewv.incident_system and tewv.incident_system.name == "InPhase"
     lpt = load_pack("lpt").document
     assert lpt.incident_system and lpt.incident_system.clause == "Appendix 6"
-    assert load_pack("cumbria").document.contacts[0].email == (
-        "Communications.helpdesk@cumbria.nhs.uk"
-    )
+    assert load_pack("cumbria").document.contacts[0].email == ("Communications.helpdesk@cumbria.nhs.uk")
     for trust_id in ("lchs", "cumbria", "secamb"):
         assert load_pack(trust_id).document.incident_system is None
 

@@ -70,9 +70,7 @@ def test_limit_is_respected(fts_store: ClauseStore) -> None:
     assert len(fts_store.search("lpt", "social media recording patient", limit=2)) == 2
 
 
-def test_database_url_comes_from_the_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_database_url_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     url = f"sqlite:///{tmp_path / 'policy.db'}"
     monkeypatch.setenv(store.ENV_DB_URL, url)
     file_store = ClauseStore()
