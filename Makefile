@@ -75,6 +75,7 @@ lint: setup
 bench: train
 	$(PY) -m bench
 	$(PY) bench/teams_latency.py
+	$(PY) bench/teams_latency.py --assistant --show-reply
 
 teams-app: setup
 	$(PY) -m bot teams-app --app-id "$$MICROSOFT_APP_ID" --endpoint "$$TEAMS_ENDPOINT" --out build/teams-app.zip

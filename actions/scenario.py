@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
+    entity_values,
     facts_of,
     latest_intent,
     latest_text,
@@ -44,6 +45,7 @@ class ActionStartScenario(Action):
             SlotSet("scenario", scenario),
             SlotSet("trust", trust),
             SlotSet("steps_only", steps_only or None),
+            SlotSet("platform", (entity_values(tracker, "platform") or [None])[0]),
         ]
         if mentions_immediate_danger(text):
             dispatcher.utter_message(text=f"**{safety_lines()['immediate_danger']}**")
@@ -66,7 +68,13 @@ class ActionGiveGuidance(Action):
         if scenario is None:
             dispatcher.utter_message(response="utter_ask_what_happened")
             return []
-        guidance = guidance_for(trust_of(tracker), scenario, facts_of(tracker), tracker.get_slot("assumed"))
+        guidance = guidance_for(
+            trust_of(tracker),
+            scenario,
+            facts_of(tracker),
+            tracker.get_slot("assumed"),
+            platform=tracker.get_slot("platform"),
+        )
         send(dispatcher, render_guidance(guidance))
         return [
             SlotSet("guidance_given", True),

@@ -3,9 +3,12 @@
 Runs the real Teams blueprint on 127.0.0.1 against the fake Bot Framework in
 ``tests/teams/fake_bot_framework.py`` (JWT signing, JWKS, token endpoint, reply recorder),
 with an echo handler in place of Rasa's NLU and policies, so it measures the channel's own
-overhead: JWT validation, background hand-off, token cache and the aiohttp POST.
+overhead: JWT validation, background hand-off, token cache and the aiohttp POST. With
+``--assistant`` the trained model and our actions answer instead (in-process), so the numbers
+are what a member of staff waits in Teams, less the internet.
 
     .venv/bin/python bench/teams_latency.py [--activities 100] [--concurrency 1] [--show-reply]
+                                            [--assistant]
 """
 
 from __future__ import annotations
@@ -64,19 +67,45 @@ async def timed_activity(
         return reply["received_at"] - started
 
 
-async def run(count: int, concurrency: int, show_reply: bool) -> None:
+ASSISTANT_MESSAGES = [
+    "a relative is filming me on the ward",
+    '/inform{"posted_online":true}',
+    "a journalist rang the ward",
+    "someone keeps abusing me on facebook",
+]
+
+
+def assistant_handler():
+    """The real assistant: trained model plus our actions in-process (loaded before the loop)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from conftest import load_agent
+
+    agent = load_agent()
+
+    async def handle(message: UserMessage) -> None:
+        await agent.handle_message(message)
+
+    return handle
+
+
+async def run(count: int, concurrency: int, show_reply: bool, handler=echo) -> None:
     key = SigningKey(KID)
     with FakeBotFramework([key]) as fake:
         channel = TeamsInput(make_settings(fake))
         token = key.sign(connector_claims(fake.service_url))
         semaphore = asyncio.Semaphore(concurrency)
         async with aiohttp.ClientSession() as http:
-            async for base_url in serve(channel, echo):
+            async for base_url in serve(channel, handler):
                 url = f"{base_url}/webhooks/teams/webhook"
                 # Warm-up: the first request fetches the signing keys and the outbound token.
                 await timed_activity(http, fake, url, token, "warm-up", semaphore)
+                texts = (
+                    [ASSISTANT_MESSAGES[n % len(ASSISTANT_MESSAGES)] for n in range(count)]
+                    if handler is not echo
+                    else [f"message {n}" for n in range(count)]
+                )
                 latencies = await asyncio.gather(
-                    *(timed_activity(http, fake, url, token, f"message {n}", semaphore) for n in range(count))
+                    *(timed_activity(http, fake, url, token, text, semaphore) for text in texts)
                 )
         ms = [1000 * seconds for seconds in latencies]
         print(f"activities={count} concurrency={concurrency}")
@@ -91,8 +120,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--activities", type=int, default=100)
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--show-reply", action="store_true", help="print one recorded reply")
+    parser.add_argument("--assistant", action="store_true", help="answer with the trained model")
     args = parser.parse_args(argv)
-    asyncio.run(run(args.activities, args.concurrency, args.show_reply))
+    handler = assistant_handler() if args.assistant else echo
+    asyncio.run(run(args.activities, args.concurrency, args.show_reply, handler))
 
 
 if __name__ == "__main__":

@@ -107,6 +107,8 @@ class Guidance:
     immediate_danger: bool
     review_status: str
     safety: list[str] = field(default_factory=list)
+    #: The platform's own reporting route, where this Trust's policy points to one.
+    platform_route: tuple[str, Quote] | None = None
 
     @property
     def covered(self) -> bool:
@@ -152,6 +154,7 @@ def guidance_for(
     facts: dict[str, Any] | None = None,
     assumed: list[str] | None = None,
     today: date | None = None,
+    platform: str | None = None,
 ) -> Guidance:
     """The ordered answer for this Trust, scenario and facts (unknown facts taken as the safer)."""
     pack = load_pack(trust_id)
@@ -188,4 +191,16 @@ def guidance_for(
         immediate_danger=danger,
         review_status=pack.review_status(today),
         safety=lines,
+        platform_route=_platform_route(pack, scenario, platform),
     )
+
+
+#: Scenarios where a post or message may need reporting to the platform itself.
+REPORTABLE_SCENARIOS = ("online_abuse", "recorded_by_patient", "colleague_post", "crisis_online")
+
+
+def _platform_route(pack: Pack, scenario: str, platform: str | None) -> tuple[str, Quote] | None:
+    route = pack.platform_reporting.get(platform or "")
+    if route is None or scenario not in REPORTABLE_SCENARIOS or not pack.has_clause(route.clause):
+        return None
+    return platform, route

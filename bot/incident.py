@@ -30,7 +30,7 @@ def incident_summary(guidance: Guidance, today: date | None = None) -> str:
     facts = [
         fact_phrase(fact, guidance.facts[fact])
         for fact in guidance.playbook.questions
-        if guidance.facts.get(fact) is not None
+        if guidance.facts.get(fact) is not None and fact not in guidance.assumed
     ]
     lines.append("What happened: " + "; ".join([what, *facts]) + ".")
     if guidance.assumed:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from bot.guidance import Guidance, scenario_titles
-from bot.policy.packs import Clause, Pack, Step, load_questions
+from bot.policy.packs import Clause, Pack, Step, load_pack, load_questions
 
 Message = dict[str, Any]
+PLATFORM_NAMES = {"x": "X (Twitter)", "linkedin": "LinkedIn", "tiktok": "TikTok", "youtube": "YouTube"}
 
 REVIEW_NOTES = {
     "overdue": (
@@ -59,19 +60,18 @@ def step_line(step: Step) -> str:
     """One step with where it comes from: this Trust's clause, another Trust's, or general."""
     if step.borrowed_from:
         lender = step.borrowed_from
-        return f"{step.do} _(from {lender.trust.upper()}'s policy, {lender.clause}: not your Trust's)_"
+        name = load_pack(lender.trust).trust.short_name
+        return f"{step.do} _(from {name}'s policy, {lender.clause}: not your Trust's)_"
     if step.general:
         return f"{step.do} _(general guidance, not from a policy)_"
     return f"{step.do}{cite(step.cites)}"
 
 
 def fact_phrase(fact: str, value: Any) -> str:
-    """How an answer reads back: "Are they still recording now? Yes, still recording"."""
+    """How an answer reads back: "Still recording: Yes, still recording"."""
     question = load_questions()[fact]
-    for option in question["options"]:
-        if option["value"] == value:
-            return option["title"]
-    return str(value)
+    answer = next((o["title"] for o in question["options"] if o["value"] == value), str(value))
+    return f"{question.get('label', fact)}: {answer}"
 
 
 def quote_line(clause: Clause, quote: str | None) -> str:
@@ -104,6 +104,12 @@ def render_guidance(guidance: Guidance, upset: bool = False) -> list[Message]:
     if guidance.escalation:
         chain = " → ".join(step_line(s) for s in guidance.escalation)
         lines.append(f"**Who to tell, in order:** {chain}")
+    if guidance.platform_route:
+        platform, route = guidance.platform_route
+        lines.append(
+            f"**Reporting it to {PLATFORM_NAMES.get(platform, platform.title())}:** {short}'s "
+            f"policy points you to “{route.text}” ({route.clause})."
+        )
     for step in guidance.dont:
         lines.append(f"**Don't:** {step_line(step)}")
     if guidance.citations:

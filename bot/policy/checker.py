@@ -201,6 +201,7 @@ class _PackChecker:
         self._check_importer()
         self._check_document()
         self._check_playbooks()
+        self._check_platform_reporting()
         self._check_contact_details()
         return self.errors
 
@@ -353,6 +354,15 @@ class _PackChecker:
                 )
 
     # ----------------------------------------------------------------- playbooks
+
+    def _check_platform_reporting(self) -> None:
+        """Each platform's reporting route must be words the policy itself prints, in that clause."""
+        routes = self.pack.raw.get("platform_reporting") or {}
+        if not isinstance(routes, dict):
+            self.error("platform_reporting must map platform ids to {clause, text}")
+            return
+        for platform, quote in routes.items():
+            self._check_quote(f"platform_reporting.{platform}", quote)
 
     def _check_playbooks(self) -> None:
         raw_playbooks = self.pack.raw.get("playbooks")

@@ -170,6 +170,8 @@ class Pack:
     path: Path
     #: The YAML as read, for the checker (it reports shape problems the dataclasses smooth over).
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+    #: Platform id -> where the policy points staff to that platform's own reporting route.
+    platform_reporting: dict[str, Quote] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -384,7 +386,12 @@ def pack_from_dict(raw: dict[str, Any], path: Path) -> Pack:
         str(scenario): playbook_from_dict(str(scenario), _mapping(body))
         for scenario, body in _mapping(raw.get("playbooks")).items()
     }
-    return Pack(trust, document, clauses, overrides, playbooks, path, raw)
+    platform_reporting = {
+        str(platform): Quote(clause=normalise_number(q.get("clause")), text=str(q.get("text") or ""))
+        for platform, q in _mapping(raw.get("platform_reporting")).items()
+        if isinstance(q, dict)
+    }
+    return Pack(trust, document, clauses, overrides, playbooks, path, raw, platform_reporting)
 
 
 def playbook_from_dict(scenario: str, raw: dict[str, Any]) -> Playbook:

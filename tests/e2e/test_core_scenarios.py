@@ -102,3 +102,11 @@ def test_a_patients_name_and_nhs_number_are_never_repeated(conversation):
     summary = chat.text("can you write that up for the incident report")
     assert "Incident summary" in summary
     assert "Jane Doe" not in summary and "943 476 5919" not in summary
+
+
+def test_platform_named_gets_its_reporting_route_where_the_policy_gives_one(conversation):
+    chat = conversation("tewv")
+    reply, _ = answer_until_guidance(chat, "someone keeps sending me abusive messages on facebook")
+    assert "How to report content on Facebook" in reply and "4.6.4" in reply
+    other, _ = answer_until_guidance(conversation("lchs"), "someone keeps abusing me on facebook")
+    assert "How to report content" not in other  # LCHS's policy gives no such route

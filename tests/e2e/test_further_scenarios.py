@@ -116,3 +116,10 @@ def test_quiz_explains_each_answer_and_scores_out_of_five(conversation, trust):
         reply = chat.text(chat.buttons[0]["payload"])
         assert ("Right!" in reply or "Not quite" in reply) and "“" in reply
     assert "out of 5" in reply
+
+
+def test_low_confidence_goes_to_did_you_mean_not_a_guess(conversation):
+    chat = conversation("lpt")
+    reply = chat.text("/nlu_fallback")  # what the FallbackClassifier predicts below 0.3
+    assert "Did you mean" in reply
+    assert "Something else" in [b["title"] for b in chat.buttons]
