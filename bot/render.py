@@ -125,8 +125,11 @@ def render_guidance(guidance: Guidance, upset: bool = False) -> list[Message]:
     buttons = [
         {"title": "Why?", "payload": "/ask_why"},
         {"title": "Incident summary", "payload": "/incident_summary"},
+        {"title": "Something else", "payload": "/help"},
     ]
-    return [{"text": "\n\n".join(lines), "buttons": buttons}]
+    # The follow-up buttons go in a short message of their own: a terminal shows a long message
+    # with buttons as a menu prompt, and Teams puts a card's buttons after all its text anyway.
+    return [{"text": "\n\n".join(lines)}, {"text": "Anything else?", "buttons": buttons}]
 
 
 def render_question(fact: str) -> Message:

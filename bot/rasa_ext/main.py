@@ -19,13 +19,30 @@ def quiet_environment() -> None:
     os.environ.setdefault("SANIC_HOST", "127.0.0.1")  # rasa_sdk binds 0.0.0.0 without it
 
 
+_NOISE = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
+_NOISE_MESSAGES = ("Slot auto-fill has been removed",)
+
+
 def silence_dependency_warnings() -> None:
+    """Hide dependencies' deprecation noise, however the filters get reordered later.
+
+    Sanic (at import) and Rasa (at start-up, "once" for every UserWarning) both push their own
+    filters in front of ours, and pyparsing's deprecation warnings are UserWarnings too, so
+    filters alone lose. Instead the display hook drops deprecations and known noise, and
+    everything else is shown as usual.
+    """
     import sanic  # noqa: F401  (its import resets the filters, so it must come first)
 
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
-    warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
-    warnings.filterwarnings("ignore", message=".*Slot auto-fill has been removed.*")
-    warnings.filterwarnings("ignore", category=FutureWarning)
+    for category in _NOISE:
+        warnings.filterwarnings("ignore", category=category)
+    show = warnings.showwarning
+
+    def show_unless_noise(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, _NOISE) or any(n in str(message) for n in _NOISE_MESSAGES):
+            return
+        show(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show_unless_noise
 
 
 def main() -> int:
