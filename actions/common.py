@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.guidance import resolve_trust
+from bot.guidance import Guidance, guidance_for, resolve_trust
 from bot.policy.packs import SCENARIO_IDS, load_questions
 
 FACT_SLOTS = tuple(load_questions())
@@ -47,6 +47,17 @@ def facts_of(tracker: Tracker) -> dict[str, Any]:
 def scenario_of(tracker: Tracker) -> str | None:
     scenario = tracker.get_slot("scenario")
     return scenario if scenario in SCENARIO_IDS else None
+
+
+def guidance_from(tracker: Tracker, scenario: str) -> Guidance:
+    """The guidance for this conversation's Trust, facts, assumptions and platform."""
+    return guidance_for(
+        trust_of(tracker),
+        scenario,
+        facts_of(tracker),
+        tracker.get_slot("assumed"),
+        platform=tracker.get_slot("platform"),
+    )
 
 
 def send(dispatcher: CollectingDispatcher, messages: list[dict[str, Any]]) -> None:

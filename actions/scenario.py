@@ -9,7 +9,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import (
     entity_values,
-    facts_of,
+    guidance_from,
     latest_intent,
     latest_text,
     reset_facts,
@@ -68,13 +68,7 @@ class ActionGiveGuidance(Action):
         if scenario is None:
             dispatcher.utter_message(response="utter_ask_what_happened")
             return []
-        guidance = guidance_for(
-            trust_of(tracker),
-            scenario,
-            facts_of(tracker),
-            tracker.get_slot("assumed"),
-            platform=tracker.get_slot("platform"),
-        )
+        guidance = guidance_from(tracker, scenario)
         send(dispatcher, render_guidance(guidance))
         return [
             SlotSet("guidance_given", True),
@@ -120,7 +114,7 @@ class ActionJustTheSteps(Action):
                 "away, with no questions."
             )
             return [SlotSet("steps_only", True)]
-        guidance = guidance_for(trust_of(tracker), scenario, facts_of(tracker))
+        guidance = guidance_from(tracker, scenario)
         send(dispatcher, render_guidance(guidance))
         return [SlotSet("guidance_given", True), SlotSet("assumed", guidance.assumed)]
 
@@ -160,8 +154,7 @@ class ActionIncidentSummary(Action):
                 "Tell me what's happened."
             )
             return []
-        guidance = guidance_for(trust_of(tracker), scenario, facts_of(tracker), tracker.get_slot("assumed"))
-        dispatcher.utter_message(text=incident_summary(guidance))
+        dispatcher.utter_message(text=incident_summary(guidance_from(tracker, scenario)))
         return []
 
 

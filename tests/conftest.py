@@ -79,6 +79,18 @@ class Conversation:
         """Everything the assistant replied to `message`, as one string."""
         return "\n".join(self.say(message))
 
+    def until_guidance(self, first_message: str, max_turns: int = 6) -> tuple[str, int]:
+        """Send the first message, then click the first answer button until the steps arrive.
+
+        Returns the reply that carries the steps and how many user turns it took.
+        """
+        reply, turns = self.text(first_message), 1
+        while "Source:" not in reply and turns < max_turns:
+            answers = [b for b in self.buttons if b["payload"].startswith("/inform")]
+            assert answers, f"no answer buttons and no guidance after: {reply!r}"
+            reply, turns = self.text(answers[0]["payload"]), turns + 1
+        return reply, turns
+
     @property
     def buttons(self) -> list[dict]:
         return [b for r in self.replies for b in (r.get("buttons") or [])]

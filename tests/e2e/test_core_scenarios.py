@@ -25,21 +25,11 @@ FIRST_MESSAGES = {
 MAX_USER_TURNS = 3
 
 
-def answer_until_guidance(chat, first_message: str) -> tuple[str, int]:
-    """Send the first message, then click the first answer button until the steps arrive."""
-    reply, turns = chat.text(first_message), 1
-    while "Source:" not in reply and turns < 6:
-        answers = [b for b in chat.buttons if b["payload"].startswith("/inform")]
-        assert answers, f"no answer buttons and no guidance after: {reply!r}"
-        reply, turns = chat.text(answers[0]["payload"]), turns + 1
-    return reply, turns
-
-
 @pytest.mark.parametrize("trust", TRUSTS)
 @pytest.mark.parametrize("scenario", list(FIRST_MESSAGES))
 def test_core_scenario_ends_in_this_trusts_cited_steps_within_three_turns(conversation, trust, scenario):
     chat = conversation(trust)
-    reply, turns = answer_until_guidance(chat, FIRST_MESSAGES[scenario])
+    reply, turns = chat.until_guidance(FIRST_MESSAGES[scenario])
     assert turns <= MAX_USER_TURNS
     pack = load_pack(trust)
     facts = {k: v for k, v in chat.tracker().current_slot_values().items() if v is not None}
@@ -55,7 +45,7 @@ def test_core_scenario_ends_in_this_trusts_cited_steps_within_three_turns(conver
 
 def test_relative_filming_on_lpt_ward_cites_8_4_and_8_5_with_a_verbatim_quote(conversation):
     chat = conversation("lpt")
-    reply, turns = answer_until_guidance(chat, "a patient's husband filmed me on the ward")
+    reply, turns = chat.until_guidance("a patient's husband filmed me on the ward")
     assert "8.4" in reply and "8.5" in reply
     clause_8_4 = load_pack("lpt").clause("8.4").text
     quoted = re.findall(r"“([^”]+)”", reply)
@@ -73,7 +63,7 @@ def test_immediate_danger_puts_999_and_security_first(conversation, trust):
 @pytest.mark.parametrize("trust", TRUSTS)
 def test_abuse_image_never_asks_for_the_image_and_says_not_to_share_it(conversation, trust):
     chat = conversation(trust)
-    reply, _ = answer_until_guidance(chat, FIRST_MESSAGES["abuse_image"])
+    reply, _ = chat.until_guidance(FIRST_MESSAGES["abuse_image"])
     lowered = reply.lower()
     assert "do not send, forward, copy, screenshot" in lowered
     assert "leave the device as it is" in lowered
@@ -86,7 +76,7 @@ def test_abuse_image_never_asks_for_the_image_and_says_not_to_share_it(conversat
 @pytest.mark.parametrize("scenario", list(FIRST_MESSAGES))
 def test_no_reply_advises_detaining_anyone_or_taking_a_phone(conversation, trust, scenario):
     chat = conversation(trust)
-    reply, _ = answer_until_guidance(chat, FIRST_MESSAGES[scenario])
+    reply, _ = chat.until_guidance(FIRST_MESSAGES[scenario])
     for sentence in re.split(r"(?<=[.!?])\s+|\n", reply):
         lowered = sentence.lower()
         if re.search(r"\bdetain|take (the|their|a) (phone|device)|confiscat", lowered):
@@ -95,8 +85,8 @@ def test_no_reply_advises_detaining_anyone_or_taking_a_phone(conversation, trust
 
 def test_a_patients_name_and_nhs_number_are_never_repeated(conversation):
     chat = conversation("tewv")
-    reply, _ = answer_until_guidance(
-        chat, "Mrs Jane Doe's son (NHS no 943 476 5919) filmed me in bay 4 and put it on tiktok"
+    reply, _ = chat.until_guidance(
+        "Mrs Jane Doe's son (NHS no 943 476 5919) filmed me in bay 4 and put it on tiktok"
     )
     assert "Jane Doe" not in reply and "943 476 5919" not in reply
     summary = chat.text("can you write that up for the incident report")
@@ -106,7 +96,7 @@ def test_a_patients_name_and_nhs_number_are_never_repeated(conversation):
 
 def test_platform_named_gets_its_reporting_route_where_the_policy_gives_one(conversation):
     chat = conversation("tewv")
-    reply, _ = answer_until_guidance(chat, "someone keeps sending me abusive messages on facebook")
+    reply, _ = chat.until_guidance("someone keeps sending me abusive messages on facebook")
     assert "How to report content on Facebook" in reply and "4.6.4" in reply
-    other, _ = answer_until_guidance(conversation("lchs"), "someone keeps abusing me on facebook")
+    other, _ = conversation("lchs").until_guidance("someone keeps abusing me on facebook")
     assert "How to report content" not in other  # LCHS's policy gives no such route

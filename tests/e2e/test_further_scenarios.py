@@ -21,22 +21,13 @@ FIRST_MESSAGES = {
 }
 
 
-def until_guidance(chat, message: str) -> tuple[str, int]:
-    reply, turns = chat.text(message), 1
-    while "Source:" not in reply and turns < 4:
-        answers = [b for b in chat.buttons if b["payload"].startswith("/inform")]
-        assert answers, reply
-        reply, turns = chat.text(answers[0]["payload"]), turns + 1
-    return reply, turns
-
-
 @pytest.mark.parametrize("trust", TRUSTS)
 @pytest.mark.parametrize("scenario", list(FIRST_MESSAGES))
 def test_further_scenario_answers_from_this_trusts_pack_with_at_most_one_question(
     conversation, trust, scenario
 ):
     chat = conversation(trust)
-    reply, turns = until_guidance(chat, FIRST_MESSAGES[scenario])
+    reply, turns = chat.until_guidance(FIRST_MESSAGES[scenario])
     assert turns <= 2
     facts = {k: v for k, v in chat.tracker().current_slot_values().items() if v is not None}
     expected = guidance_for(trust, scenario, facts)
@@ -51,7 +42,7 @@ def test_further_scenario_answers_from_this_trusts_pack_with_at_most_one_questio
 @pytest.mark.parametrize("scenario", ["crisis_online", "filming_on_premises"])
 def test_crisis_and_filming_open_with_999_unless_nobody_is_in_danger(conversation, trust, scenario):
     chat = conversation(trust)
-    reply, _ = until_guidance(chat, FIRST_MESSAGES[scenario])
+    reply, _ = chat.until_guidance(FIRST_MESSAGES[scenario])
     assert "999" in reply.split("\n\n")[0] or "999" in reply.split("\n\n")[1]
 
 
