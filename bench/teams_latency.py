@@ -19,6 +19,7 @@ import json
 import statistics
 import sys
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,8 +57,12 @@ async def timed_activity(
     text: str,
     semaphore: asyncio.Semaphore,
 ) -> float:
-    """Seconds from POSTing one activity to the fake connector recording its reply."""
-    body = activity(fake, text=text)
+    """Seconds from POSTing one activity to the fake connector recording its reply.
+
+    Each activity is its own conversation: one person's messages arrive seconds apart, and
+    back-to-back messages in one conversation would mostly measure Rasa's 1 s lock polling.
+    """
+    body = activity(fake, text=text, conversation={"id": f"a:bench-{uuid.uuid4().hex}"})
     async with semaphore:
         started = time.perf_counter()
         headers = {"Authorization": f"Bearer {token}"}
