@@ -32,8 +32,8 @@ from actions.common import (
     send,
     trust_of,
 )
-from bot.facts import facts_from_text, wants_steps_only
-from bot.guidance import safer_value
+from bot.facts import facts_from_text, mentions_immediate_danger, wants_steps_only, yes_or_no
+from bot.guidance import safer_value, safety_lines
 from bot.policy.packs import (
     CORE_SCENARIOS,
     FURTHER_SCENARIOS,
@@ -60,14 +60,22 @@ def _option_values(fact: str) -> list[Any]:
     return [option["value"] for option in load_questions()[fact]["options"]]
 
 
-def answer_from_message(fact: str, tracker: Tracker) -> Any:
-    """The value the latest message gives ``fact``, or None if it gives none."""
+def answer_from_message(fact: str, tracker: Tracker, loose: bool = True) -> Any:
+    """The value the latest message gives ``fact``, or None if it gives none.
+
+    ``loose`` also reads a bare yes/no ("yep", "nah"); it is off when the message looks like a
+    new situation, so "yes, and a journalist rang too" switches scenario rather than answering.
+    """
     for value in entity_values(tracker, fact):  # a button payload: /inform{"fact": value}
         if value in _option_values(fact):
             return value
     intent = latest_intent(tracker)
-    if intent in ("affirm", "deny") and True in _option_values(fact):
-        return intent == "affirm"
+    if loose and True in _option_values(fact):
+        if intent in ("affirm", "deny"):
+            return intent == "affirm"
+        short_answer = yes_or_no(latest_text(tracker))
+        if short_answer is not None:
+            return short_answer
     for who in entity_values(tracker, "who"):
         if fact in _WHO_TO_FACTS.get(who, {}):
             return _WHO_TO_FACTS[who][fact]
@@ -106,9 +114,15 @@ class ScenarioFormValidation(FormValidationAction):
         text = latest_text(tracker)
         found: dict[str, Any] = {}
 
+        if intent in ("urgent_danger", "stop"):
+            return []  # always the rules' business: 999 first, or leave the questions
+        if requested is not None and mentions_immediate_danger(text):
+            dispatcher.utter_message(text=f"**{safety_lines()['immediate_danger']}**")
+            found["immediate_danger"] = True
         if requested in questions:
-            answer = answer_from_message(requested, tracker)
-            if answer is None and intent in _NEVER_AN_ANSWER and intent != self.scenario:
+            elsewhere = intent in _NEVER_AN_ANSWER and intent != self.scenario
+            answer = answer_from_message(requested, tracker, loose=not elsewhere)
+            if answer is None and elsewhere:
                 return []  # not an answer: let the rules switch scenario, stop or escalate
             if answer is None and intent == "dont_know":
                 answer = safer_value(requested)

@@ -226,3 +226,28 @@ def sounds_upset(text: str) -> bool:
 def mentions_immediate_danger(text: str) -> bool:
     """Danger stated in any message puts 999 / security first, whatever the scenario."""
     return facts_from_text(text, only=["immediate_danger"]).get("immediate_danger") is True
+
+
+_YES = re.compile(
+    r"^\s*(y|ye|yes|yeah|yea|yep|yup|yh|ya|aye|defo|definitely|correct|that'?s right|"
+    r"it is|he is|she is|they are|they have|he has|she has|it has|i think so|bang on)\b",
+    re.IGNORECASE,
+)
+_NO = re.compile(
+    r"^\s*(n|no|nope|nah|naw|not really|no way|it isn'?t|he isn'?t|she isn'?t|they aren'?t|"
+    r"they haven'?t|hasn'?t|isn'?t|don'?t think so|not that i know)\b",
+    re.IGNORECASE,
+)
+
+
+def yes_or_no(text: str) -> bool | None:
+    """A short yes or no, however it is typed ("yep", "nah", "he is"), else None.
+
+    Answers to a yes/no question are often misread as other intents when they are this short;
+    reading them directly keeps the form moving.
+    """
+    if _NO.search(text or ""):
+        return False
+    if _YES.search(text or ""):
+        return True
+    return None

@@ -127,3 +127,13 @@ async def test_did_you_mean_offers_the_top_two_scenarios_and_something_else():
     await ActionDidYouMean().run(dispatcher, tracker, domain={})
     buttons = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
     assert buttons == ["/posting_work_content", "/recorded_by_patient", "/help"]
+
+
+async def test_danger_mentioned_while_answering_puts_999_first():
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_for(
+        "yes and now he's pulled a knife", slots={"trust": "lpt", "requested_slot": "posted_online"}
+    )
+    events = await VALIDATE["recorded_by_patient"].run(dispatcher, tracker, domain={})
+    assert dispatcher.messages[0]["text"].startswith("**If anyone is in immediate danger, call 999")
+    assert SlotSet("immediate_danger", True) in events

@@ -48,3 +48,19 @@ def test_a_ward_manager_mid_incident_gets_steps_only():
 def test_an_upset_user_is_recognised():
     assert sounds_upset("im shaking, a patient's son filmed me and put it on facebook")
     assert not sounds_upset("a patient's son filmed me")
+
+
+@pytest.mark.parametrize(
+    "text, answer",
+    [
+        ("yep", True),
+        ("yeah he is", True),
+        ("nah", False),
+        ("no not that i know", False),
+        ("on the ward", None),
+    ],
+)
+def test_short_yes_and_no_are_read_however_they_are_typed(text, answer):
+    from bot.facts import yes_or_no
+
+    assert yes_or_no(text) is answer
