@@ -45,14 +45,19 @@ def in_process_action_endpoint():
     return endpoint
 
 
-def load_agent(tracker_store=None):
+def load_agent(tracker_store=None, lock_store=None):
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
 
     configure_structlog(logging.WARNING)
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make test`, which trains it first")
-    return Agent.load(str(MODEL), action_endpoint=in_process_action_endpoint(), tracker_store=tracker_store)
+    return Agent.load(
+        str(MODEL),
+        action_endpoint=in_process_action_endpoint(),
+        tracker_store=tracker_store,
+        lock_store=lock_store,
+    )
 
 
 @pytest.fixture(scope="session")
