@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
 
 TURNS = [
     '/choose_trust{"trust":"lpt"}',
@@ -53,7 +52,7 @@ async def measure(agent, rounds: int = 40) -> dict[str, float]:
 
 
 def main() -> int:
-    from conftest import load_agent
+    from bot.rasa_ext.inprocess import load_agent
 
     start = time.perf_counter()
     agent = load_agent()

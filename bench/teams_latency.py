@@ -82,8 +82,7 @@ ASSISTANT_MESSAGES = [
 
 def assistant_handler():
     """The real assistant: trained model plus our actions in-process (loaded before the loop)."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import load_agent
+    from bot.rasa_ext.inprocess import load_agent
 
     agent = load_agent()
 

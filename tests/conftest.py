@@ -1,15 +1,14 @@
 """Shared fixtures: the trained assistant in-process, with the real actions, and nothing else.
 
-The model is trained by `make test` before pytest runs (models/assistant.tar.gz). The agent runs
-our actions in-process through rasa_sdk's executor, the same code the action server runs, so a
-conversation test exercises NLU, rules, forms and actions without any network at all.
+The model is trained by `make test` before pytest runs (models/assistant.tar.gz);
+`bot.rasa_ext.inprocess` runs our actions in-process, so a conversation test exercises NLU,
+rules, forms and actions without any network at all.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import logging
 import os
 from pathlib import Path
 
@@ -27,37 +26,12 @@ TRUSTS = ["lpt", "tewv", "lchs", "cumbria", "secamb"]
 _senders = itertools.count()
 
 
-def in_process_action_endpoint():
-    """An action endpoint whose requests run our actions in this process (no HTTP)."""
-    from rasa.utils.endpoints import EndpointConfig
-    from rasa_sdk.executor import ActionExecutor
-
-    executor = ActionExecutor()
-    executor.register_package("actions")
-
-    async def run_action(
-        self, method="post", subpath=None, content_type="application/json", compress=False, **kwargs
-    ):
-        return await executor.run(kwargs["json"])
-
-    endpoint = EndpointConfig(url="http://in-process/webhook")
-    endpoint.request = run_action.__get__(endpoint)
-    return endpoint
-
-
 def load_agent(tracker_store=None, lock_store=None):
-    from rasa.core.agent import Agent
-    from rasa.utils.log_utils import configure_structlog
+    from bot.rasa_ext.inprocess import load_agent as load
 
-    configure_structlog(logging.WARNING)
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make test`, which trains it first")
-    return Agent.load(
-        str(MODEL),
-        action_endpoint=in_process_action_endpoint(),
-        tracker_store=tracker_store,
-        lock_store=lock_store,
-    )
+    return load(tracker_store=tracker_store, lock_store=lock_store)
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 def replicas():
     import os
 
-    from conftest import load_agent
+    from bot.rasa_ext.inprocess import load_agent
 
     os.environ["BOT_REDIS_URL"] = "redis://127.0.0.1:6379/1"
     try:
