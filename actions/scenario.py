@@ -17,11 +17,27 @@ from actions.common import (
     send,
     trust_of,
 )
-from bot.facts import mentions_immediate_danger, sounds_upset, wants_steps_only
+from bot.facts import (
+    facts_from_text,
+    mentions_immediate_danger,
+    situation_words,
+    sounds_upset,
+    wants_steps_only,
+)
 from bot.guidance import guidance_for, safety_lines
 from bot.incident import incident_summary, why_text
 from bot.policy.packs import SCENARIO_IDS, load_pack
 from bot.render import render_guidance
+
+MIN_SITUATION_WORDS = 4  # "a visitor is filming" is a situation; "please" is not
+
+
+def scenario_in_ranking(tracker: Tracker) -> str | None:
+    """The likeliest scenario the model saw in the message, if it saw one at all."""
+    for ranked in tracker.latest_message.get("intent_ranking") or []:
+        if ranked.get("name") in SCENARIO_IDS and ranked.get("confidence", 0) >= 0.05:
+            return ranked["name"]
+    return None
 
 
 class ActionStartScenario(Action):
@@ -99,7 +115,12 @@ class ActionUrgentDanger(Action):
 
 
 class ActionJustTheSteps(Action):
-    """ "Just tell me what to do": the steps now, with the safer answer to anything unknown."""
+    """ "Just tell me what to do": the steps now, with the safer answer to anything unknown.
+
+    A ward manager often says it in the same breath as the situation ("just tell me what to do,
+    a relative is filming in bay 3"). The model then reads the hurry, not the situation, so the
+    likeliest scenario in its ranking is taken when the message describes something.
+    """
 
     def name(self) -> str:
         return "action_just_the_steps"
@@ -107,7 +128,17 @@ class ActionJustTheSteps(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        scenario = scenario_of(tracker)
+        text = latest_text(tracker)
+        described = scenario_in_ranking(tracker) if situation_words(text) >= MIN_SITUATION_WORDS else None
+        events: list[EventType] = []
+        if described:
+            events = [*reset_facts(), SlotSet("scenario", described), SlotSet("trust", trust_of(tracker))]
+            facts = facts_from_text(text)
+            events += [SlotSet(fact, value) for fact, value in facts.items()]
+            tracker.slots.update({"scenario": described, "assumed": None, **facts})
+            if mentions_immediate_danger(text):
+                dispatcher.utter_message(text=f"**{safety_lines()['immediate_danger']}**")
+        scenario = described or scenario_of(tracker)
         if scenario is None:
             dispatcher.utter_message(
                 text="Tell me in one line what's happened and I'll give you the steps straight "
@@ -116,7 +147,7 @@ class ActionJustTheSteps(Action):
             return [SlotSet("steps_only", True)]
         guidance = guidance_from(tracker, scenario)
         send(dispatcher, render_guidance(guidance))
-        return [SlotSet("guidance_given", True), SlotSet("assumed", guidance.assumed)]
+        return [*events, SlotSet("guidance_given", True), SlotSet("assumed", guidance.assumed)]
 
 
 class ActionExplainWhy(Action):

@@ -218,6 +218,11 @@ def wants_steps_only(text: str) -> bool:
     return bool(_STEPS_ONLY.search(text or ""))
 
 
+def situation_words(text: str) -> int:
+    """How many words the message has besides "just tell me what to do": is a situation described?"""
+    return len(_STEPS_ONLY.sub(" ", text or "").split())
+
+
 def sounds_upset(text: str) -> bool:
     """Someone shaken gets one line of acknowledgement before the steps, not a lecture."""
     return bool(_UPSET.search(text or ""))

@@ -90,3 +90,13 @@ def test_incident_summary_lists_steps_clauses_and_policy_version(conversation):
     assert "Recorded or photographed by a patient or visitor" in summary
     assert "CORP-0068-v1" in summary and "4.6.1" in summary
     assert "InPhase" in summary
+
+
+def test_hurry_and_situation_in_one_breath_gets_the_steps_in_one_turn(conversation):
+    chat = conversation("lpt")
+    reply = chat.text(
+        "just tell me what to do, a patient's son is filming my staff nurse in bay 3 and won't stop"
+    )
+    assert "Source:" in reply and "8.5" in reply
+    summary = chat.text("summary please")
+    assert "Incident summary" in summary and "8.5" in summary
