@@ -114,8 +114,8 @@ class ScenarioFormValidation(FormValidationAction):
         text = latest_text(tracker)
         found: dict[str, Any] = {}
 
-        if intent in ("urgent_danger", "stop"):
-            return []  # always the rules' business: 999 first, or leave the questions
+        if intent == "urgent_danger":
+            return []  # always the rules' business: 999 and security first
         if requested is not None and mentions_immediate_danger(text):
             dispatcher.utter_message(text=f"**{safety_lines()['immediate_danger']}**")
             found["immediate_danger"] = True

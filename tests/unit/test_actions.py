@@ -137,3 +137,17 @@ async def test_danger_mentioned_while_answering_puts_999_first():
     events = await VALIDATE["recorded_by_patient"].run(dispatcher, tracker, domain={})
     assert dispatcher.messages[0]["text"].startswith("**If anyone is in immediate danger, call 999")
     assert SlotSet("immediate_danger", True) in events
+
+
+async def test_an_answer_read_as_stop_still_answers_the_question():
+    tracker = tracker_for(
+        "she's stopped now", intent="stop", slots={"trust": "lpt", "requested_slot": "still_recording"}
+    )
+    form = VALIDATE["recorded_by_patient"]
+    form_questions = form.questions
+    form.questions = lambda tracker: ["still_recording"]  # a Trust that asks it
+    try:
+        events = await form.run(CollectingDispatcher(), tracker, domain={})
+    finally:
+        form.questions = form_questions
+    assert SlotSet("still_recording", False) in events
