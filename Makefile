@@ -70,7 +70,7 @@ test: train
 	$(PY) -m pytest
 
 lint: setup
-	$(PY) -m ruff check bot actions tests
+	$(PY) -m ruff check bot actions tests bench
 
 bench: train
 	$(PY) -m bench
