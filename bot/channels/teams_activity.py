@@ -194,9 +194,21 @@ def submit_action(button: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+#: Teams shows at most a handful of actions per action list and silently drops the rest, so
+#: longer menus (the topic list has 16) are split into several ActionSets of this size.
+MAX_CARD_ACTIONS = 5
+
+
 def adaptive_card(text: str, buttons: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """An Adaptive Card attachment: the text, one Submit action per button, text fallback."""
-    body = [{"type": "TextBlock", "text": text, "wrap": True}] if text else []
+    body: list[dict[str, Any]] = [{"type": "TextBlock", "text": text, "wrap": True}] if text else []
+    actions = [submit_action(button) for button in buttons]
+    if len(actions) > MAX_CARD_ACTIONS:
+        body += [
+            {"type": "ActionSet", "actions": actions[i : i + MAX_CARD_ACTIONS]}
+            for i in range(0, len(actions), MAX_CARD_ACTIONS)
+        ]
+        actions = []
     return {
         "contentType": ADAPTIVE_CARD,
         "content": {
@@ -205,7 +217,7 @@ def adaptive_card(text: str, buttons: Sequence[Mapping[str, Any]]) -> dict[str, 
             "version": ADAPTIVE_CARD_VERSION,
             "fallbackText": numbered_options(text, buttons),
             "body": body,
-            "actions": [submit_action(button) for button in buttons],
+            "actions": actions,
         },
     }
 

@@ -235,3 +235,14 @@ def test_rasa_serves_the_channel_at_webhooks_teams_webhook() -> None:
     paths = {route.path for route in app.router.routes}
     assert {"webhooks/teams", "webhooks/teams/webhook"} <= paths
     assert channel.keys.fetch_count == 0
+
+
+def test_a_long_menu_is_split_so_teams_shows_every_button():
+    from bot.channels.teams_activity import MAX_CARD_ACTIONS
+
+    buttons = [{"title": f"Topic {n}", "payload": f"/topic_{n}"} for n in range(16)]
+    content = adaptive_card("Pick a topic", buttons)["content"]
+    sets = [element for element in content["body"] if element["type"] == "ActionSet"]
+    assert all(len(s["actions"]) <= MAX_CARD_ACTIONS for s in sets)
+    payloads = [a["data"]["payload"] for s in sets for a in s["actions"]]
+    assert payloads == [b["payload"] for b in buttons]
