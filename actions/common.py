@@ -60,9 +60,19 @@ def guidance_from(tracker: Tracker, scenario: str) -> Guidance:
     )
 
 
+#: Longer than this, a message's buttons go in a short message of their own: a terminal shows
+#: a message with buttons as a one-line menu prompt (cutting the text), and Teams puts a card's
+#: buttons after all its text anyway.
+LONG_MESSAGE = 200
+
+
 def send(dispatcher: CollectingDispatcher, messages: list[dict[str, Any]]) -> None:
     for message in messages:
-        dispatcher.utter_message(text=message.get("text"), buttons=message.get("buttons") or [])
+        text, buttons = message.get("text"), message.get("buttons") or []
+        if buttons and text and len(text) > LONG_MESSAGE:
+            dispatcher.utter_message(text=text)
+            text = message.get("prompt") or "What next?"
+        dispatcher.utter_message(text=text, buttons=buttons)
 
 
 def reset_facts() -> list[SlotSet]:

@@ -131,6 +131,7 @@ def help_message(pack: Pack) -> Message:
             "call 999 and security first."
         ),
         "buttons": buttons,
+        "prompt": "Pick a topic, or just tell me what's happened:",
     }
 
 

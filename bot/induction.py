@@ -76,7 +76,7 @@ def tour_stop(pack: Pack, stop: int) -> Message:
         "title": "Next" if stop < len(scenarios) else "Finish",
         "payload": _payload("start_induction", "tour_step", stop + 1),
     }
-    return {"text": "\n\n".join(lines), "buttons": [next_button]}
+    return {"text": "\n\n".join(lines), "buttons": [next_button], "prompt": "Ready for the next one?"}
 
 
 LETTERS = "ABC"
@@ -133,7 +133,7 @@ def ask(pack: Pack, number: int) -> Message:
         {"title": LETTERS[i], "payload": _payload("start_quiz", "quiz_answer", LETTERS[i])}
         for i in range(len(question.options))
     ]
-    return {"text": "\n\n".join(lines), "buttons": buttons}
+    return {"text": "\n\n".join(lines), "buttons": buttons, "prompt": "Your answer:"}
 
 
 def mark(pack: Pack, number: int, chosen: str) -> tuple[bool, str]:

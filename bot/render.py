@@ -12,7 +12,7 @@ from typing import Any
 from bot.guidance import Guidance, scenario_titles
 from bot.policy.packs import Clause, Pack, Step, load_pack, load_questions
 
-Message = dict[str, Any]
+Message = dict[str, Any]  # text, buttons, and "prompt": the short line buttons go under
 PLATFORM_NAMES = {"x": "X (Twitter)", "linkedin": "LinkedIn", "tiktok": "TikTok", "youtube": "YouTube"}
 
 REVIEW_NOTES = {
@@ -127,9 +127,7 @@ def render_guidance(guidance: Guidance, upset: bool = False) -> list[Message]:
         {"title": "Incident summary", "payload": "/incident_summary"},
         {"title": "Something else", "payload": "/help"},
     ]
-    # The follow-up buttons go in a short message of their own: a terminal shows a long message
-    # with buttons as a menu prompt, and Teams puts a card's buttons after all its text anyway.
-    return [{"text": "\n\n".join(lines)}, {"text": "Anything else?", "buttons": buttons}]
+    return [{"text": "\n\n".join(lines), "buttons": buttons, "prompt": "Anything else?"}]
 
 
 def render_question(fact: str) -> Message:
