@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.guidance import Guidance, guidance_for, resolve_trust
+from bot.guidance import Guidance, guidance_for, resolve_trust, safety_lines
 from bot.policy.packs import SCENARIO_IDS, load_questions
 
 FACT_SLOTS = tuple(load_questions())
@@ -73,6 +73,11 @@ def send(dispatcher: CollectingDispatcher, messages: list[dict[str, Any]]) -> No
             dispatcher.utter_message(text=text)
             text = message.get("prompt") or "What next?"
         dispatcher.utter_message(text=text, buttons=buttons)
+
+
+def say_danger_first(dispatcher: CollectingDispatcher) -> None:
+    """999 and security, before anything else, whenever a message mentions immediate danger."""
+    dispatcher.utter_message(text=f"**{safety_lines()['immediate_danger']}**")
 
 
 def reset_facts() -> list[SlotSet]:

@@ -29,11 +29,12 @@ from actions.common import (
     entity_values,
     latest_intent,
     latest_text,
+    say_danger_first,
     send,
     trust_of,
 )
 from bot.facts import facts_from_text, mentions_immediate_danger, wants_steps_only, yes_or_no
-from bot.guidance import safer_value, safety_lines
+from bot.guidance import safer_value
 from bot.policy.packs import (
     CORE_SCENARIOS,
     FURTHER_SCENARIOS,
@@ -117,7 +118,7 @@ class ScenarioFormValidation(FormValidationAction):
         if intent == "urgent_danger":
             return []  # always the rules' business: 999 and security first
         if requested is not None and mentions_immediate_danger(text):
-            dispatcher.utter_message(text=f"**{safety_lines()['immediate_danger']}**")
+            say_danger_first(dispatcher)
             found["immediate_danger"] = True
         if requested in questions:
             elsewhere = intent in _NEVER_AN_ANSWER and intent != self.scenario

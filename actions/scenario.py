@@ -13,6 +13,7 @@ from actions.common import (
     latest_intent,
     latest_text,
     reset_facts,
+    say_danger_first,
     scenario_of,
     send,
     trust_of,
@@ -24,7 +25,7 @@ from bot.facts import (
     sounds_upset,
     wants_steps_only,
 )
-from bot.guidance import guidance_for, safety_lines
+from bot.guidance import guidance_for
 from bot.incident import incident_summary, why_text
 from bot.policy.packs import SCENARIO_IDS, load_pack
 from bot.render import render_guidance
@@ -64,7 +65,7 @@ class ActionStartScenario(Action):
             SlotSet("platform", (entity_values(tracker, "platform") or [None])[0]),
         ]
         if mentions_immediate_danger(text):
-            dispatcher.utter_message(text=f"**{safety_lines()['immediate_danger']}**")
+            say_danger_first(dispatcher)
             events.append(SlotSet("immediate_danger", True))
         if sounds_upset(text):
             dispatcher.utter_message(text="I'm sorry this is happening. I'll keep this quick.")
@@ -137,7 +138,7 @@ class ActionJustTheSteps(Action):
             events += [SlotSet(fact, value) for fact, value in facts.items()]
             tracker.slots.update({"scenario": described, "assumed": None, **facts})
             if mentions_immediate_danger(text):
-                dispatcher.utter_message(text=f"**{safety_lines()['immediate_danger']}**")
+                say_danger_first(dispatcher)
         scenario = described or scenario_of(tracker)
         if scenario is None:
             dispatcher.utter_message(
