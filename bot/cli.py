@@ -179,6 +179,14 @@ def nlu_report(args: argparse.Namespace) -> int:
     return main()
 
 
+def gen_rasa(args: argparse.Namespace) -> int:
+    from bot.rasa_files import write
+
+    changed = write()
+    print("\n".join(f"wrote {p}" for p in changed) or "Rasa files are up to date")
+    return 0
+
+
 def _teams_app_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--app-id", required=True, help="the Azure Bot's Microsoft App ID")
     parser.add_argument("--endpoint", required=True, help="https://<host>/webhooks/teams/webhook")
@@ -203,6 +211,9 @@ COMMANDS: dict[str, Command] = {
     "coverage": Command("scenario × Trust coverage report (docs/coverage.md)", _coverage_arguments, coverage),
     "build-nlu": Command("build the blank spaCy pipeline in build/", _no_arguments, build_nlu),
     "train": Command("train models/assistant.tar.gz if its inputs changed", _train_arguments, train),
+    "gen-rasa": Command(
+        "generate domain/scenarios.yml and data/rules/respond.yml from the catalog", _no_arguments, gen_rasa
+    ),
     "teams-app": Command("write the Teams app package (manifest and icons)", _teams_app_arguments, teams_app),
     "nlu-report": Command("held-out NLU precision, recall, F1 and confusions", _no_arguments, nlu_report),
 }

@@ -22,14 +22,17 @@ _RULES: dict[str, list[tuple[Any, str]]] = {
     "setting": [
         (
             "consultation",
-            r"\b(consult\w*|appointment|appt|clinic room|home visit|gp surgery|"
-            r"assessment|therapy session|session with|my clinic)\b",
+            r"\b(consult\w*|(his|her|their|own|the) (appointment|appt|session)|appointment|appt|"
+            r"clinic room|home visit|gp surgery|assessment|therapy session|session with|my clinic|"
+            r"in clinic|outpatients?|at (his|her|their) (home|house|flat))\b",
         ),
         (
             "ward",
             r"\b(ward|bay|side ?room|corridor|reception|a ?& ?e|a and e|waiting (room|area)|"
             r"car ?park|canteen|unit|on site|premises|department|dept|hospital|nurses'? station|"
-            r"day room|lounge|entrance)\b",
+            r"day room|lounge|entrance|doing obs|obs round|(the |my )?obs|drug round|med(ication)? round|"
+            r"handover|visiting( time| hours)?|visitor|by the bed|bedside|bed \d+|the bed|lift|"
+            r"cubicle|resus|majors|minors|triage)\b",
         ),
     ],
     "still_recording": [
@@ -37,7 +40,8 @@ _RULES: dict[str, list[tuple[Any, str]]] = {
             False,
             r"\b(stopped|has stopped|put (the|their|his|her) phone away|not filming any ?more|"
             r"(filmed|recorded|videoed|photographed) me (yesterday|earlier|last)|yesterday|"
-            r"last (week|night|shift|month)|earlier today|the other day)\b",
+            r"last (week|night|shift|month)|earlier today|the other day|(he'?s|she'?s|they'?re|they have|"
+            r"he has|she has) (gone|left)|gone (home|now)|left (now|the ward)|not any ?more|no longer)\b",
         ),
         (
             True,
@@ -256,3 +260,85 @@ def yes_or_no(text: str) -> bool | None:
     if _YES.search(text or ""):
         return True
     return None
+
+
+# --- answers to a question, and facts implied rather than stated ------------------------------
+
+_DONT_KNOW = re.compile(
+    r"\b(not sure|unsure|dunno|don'?t know|dont know|no idea|can'?t (say|tell)|not certain|"
+    r"hard to (say|tell)|maybe|possibly|might (be|have)|could be|no clue|idk|not a clue)\b",
+    re.IGNORECASE,
+)
+_YES_ANYWHERE = re.compile(
+    r"\b(i think so|think so|i believe so|yes|yeah|yep|yup|it has|it is|they did|he did|she did|"
+    r"definitely|for sure|absolutely|course (it|he|she|they) (is|has|did))\b",
+    re.IGNORECASE,
+)
+_NO_ANYWHERE = re.compile(
+    r"\b(no|nope|nah|not that i (know|can see|'ve seen|have seen)|don'?t think so|i doubt it|"
+    r"hasn'?t|haven'?t|isn'?t|wasn'?t|didn'?t|not yet|never)\b",
+    re.IGNORECASE,
+)
+# "a visitor", "his brother", "the husband": not a patient detained under the Mental Health Act.
+_NOT_A_PATIENT = re.compile(
+    r"\b(visitors?|relatives?|family|brother|sister|husband|wife|partner|son|daughter|mum|mother|"
+    r"dad|father|friend|mate|girlfriend|boyfriend|grandma|grandad|nan|member of the public|"
+    r"stranger|carer|parent)\b",
+    re.IGNORECASE,
+)
+_WHO_TO_FACTS: dict[str, dict[str, Any]] = {
+    "former_patient": {"patient_status": "former", "abuser": "patient"},
+    "patient": {"abuser": "patient"},
+    "relative": {"abuser": "patient", "detained_patient": False},
+    "visitor": {"abuser": "stranger", "detained_patient": False},
+    "colleague": {"abuser": "colleague"},
+    "member_of_public": {"abuser": "stranger", "detained_patient": False},
+}
+
+
+def implied_facts(text: str, who: str | None = None) -> Facts:
+    """Facts a message implies without stating them: "a visitor is filming" -> not detained.
+
+    Stated facts (``facts_from_text``) win over these; they only fill what is otherwise unknown.
+    """
+    implied: Facts = dict(_WHO_TO_FACTS.get(who or "", {}))
+    detention = facts_from_text(text, only=["detained_patient"]).get("detained_patient")
+    if detention is None and _NOT_A_PATIENT.search(text or ""):
+        implied["detained_patient"] = False
+    return implied
+
+
+def answer_for(
+    fact: str, text: str, intent: str | None = None, button_value: Any = None, who: str | None = None
+) -> Any:
+    """What a reply to the question about ``fact`` answers: a value, "dont_know", or None.
+
+    Read in this order: a button; "not sure" in any words; the fact stated in the message
+    ("it was his own appointment", "he's gone now"); a yes or no in any form ("I think so, it
+    was on the ward", "nah not yet"); who someone is. None means the message is not an answer,
+    so the caller can treat it as what it is (a question, a new situation, "just tell me").
+    """
+    if button_value is not None:
+        return button_value
+    text = text or ""
+    stated = facts_from_text(text, only=[fact]).get(fact)
+    if stated is not None:
+        return stated
+    implied = implied_facts(text, who).get(fact)
+    if intent == "dont_know" or (_DONT_KNOW.search(text) and yes_or_no(text) is None):
+        return "dont_know"
+    from bot.policy.packs import load_questions
+
+    values = [option["value"] for option in load_questions()[fact]["options"]]
+    if True in values and False in values:
+        short = yes_or_no(text)
+        if short is not None:
+            return short
+        if intent in ("affirm", "deny"):
+            return intent == "affirm"
+        if len(text.split()) <= 12:
+            if _NO_ANYWHERE.search(text):
+                return False
+            if _YES_ANYWHERE.search(text):
+                return True
+    return implied

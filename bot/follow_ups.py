@@ -1,0 +1,205 @@
+"""Which follow-up question staff are asking once they have the steps.
+
+After the steps, people ask the same dozen things: should I reply, can I block them, do I have
+to tell my manager, will I get in trouble, can I take their phone. Each is a *topic* with a fixed
+id (``policies/follow_ups.yml``); every playbook answers the topics that matter for its
+situation in that Trust's words (``follow_ups`` in ``policies/<trust>.yml``).
+
+Recognising the topic is a small, fixed set of phrasings, so it is plain regular expressions
+rather than another classifier: the same question must give the same topic every time, and a
+follow-up must never be mistaken for a new situation because the NLU model leaned that way.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+#: topic id -> pattern. Order matters: the first topic that matches wins, so the narrower
+#: topics ("take their phone") come before the broad ones ("what do I do").
+_TOPICS: list[tuple[str, str]] = [
+    (
+        "take_phone",
+        r"\b(take|grab|confiscate|seize|have|get) (their|his|her|the) (phone|device|mobile|camera)|"
+        r"make (him|her|them) (delete|hand over|give)|force (him|her|them)|"
+        r"(can|should) i (stop|physically stop|keep) (him|her|them)|hold (him|her|them)|"
+        r"stop (him|her|them) (from )?(leaving|going)|lock the door",
+    ),
+    (
+        "police",
+        r"\b(police|999|101|cops|report (it|him|her|them) to the police|is it (a crime|illegal|an offence)|"
+        r"criminal|against the law)\b",
+    ),
+    (
+        "block_or_report",
+        r"\b(block\w*|unfriend|unfollow|mute|report (it|them|him|her|the (post|account|video|page)) "
+        r"(to|on)|report (it|the post|the video|the account)\b(?! to (my|the) (manager|police))|"
+        r"take (it|the post|the video|them) down|get (it|the post|the video) (taken )?(down|removed)|"
+        r"remov\w* (it|the post|the video))",
+    ),
+    (
+        "delete_it",
+        r"\b(delete|deleting|wipe|erase|get rid of|keep (the|a) (copy|screenshot|evidence)|screenshot|"
+        r"save (it|the messages|the post)|evidence)\b",
+    ),
+    (
+        "reply_or_comment",
+        r"\b(reply|replying|respond|responding|comment|commenting|answer (him|her|them|it|back)|"
+        r"message (him|her|them) back|write back|accept\w* (it|the request|the friend request)|"
+        r"defend myself|say something (on|under) (it|the post))\b",
+    ),
+    (
+        "keep_secret",
+        r"\b(secret|keep (it|this) (quiet|between us|to myself)|not tell anyone|"
+        r"confiden\w*|promised? not to tell|asked me not to (tell|say))\b",
+    ),
+    (
+        "must_accept",
+        r"\b(do i have to (accept|put up|let|allow|carry on|continue|agree)|"
+        r"(are|is) (they|he|she) allowed|can (they|he|she) (do that|film|record|post|legally)|"
+        r"have i got to (accept|put up)|must i (accept|put up|let)|within (their|his|her) rights|"
+        r"is that (allowed|legal|ok)|can i (refuse|say no|decline))\b",
+    ),
+    (
+        "in_trouble",
+        r"\b(in trouble|get into trouble|disciplin\w*|sacked|fired|lose my (job|pin|registration)|"
+        r"nmc|hcpc|gmc|my registration|struck off|my fault|did i do (something )?wrong|"
+        r"am i (going to be )?(blamed|liable))\b",
+    ),
+    (
+        "what_to_say",
+        r"\b(what (do|should|can) i say|what (do|should) i tell (him|her|them|the (patient|relative|family))|"
+        r"how do i (word|phrase|explain|tell (him|her|them))|what words|script)\b",
+    ),
+    (
+        "tell_manager",
+        r"\b(tell (someone|anyone|my manager|my line manager|my boss|the nic|nurse in charge|"
+        r"my supervisor|my team leader|management)|"
+        r"who (do|should) i (tell|report (it|this) to|inform|contact|speak to|talk to|escalate)|"
+        r"(do|should) i (report|escalate|inform|let (someone|my manager) know)|"
+        r"(my|the) (manager|line manager|boss|supervisor|nic) (know|need to know)|"
+        r"incident (form|report)|report (it|this)\b|raise (it|this|a concern)|"
+        r"who (do|should) i go to|escalat\w*)",
+    ),
+]
+_COMPILED = [(topic, re.compile(pattern, re.IGNORECASE)) for topic, pattern in _TOPICS]
+
+_QUESTION_START = re.compile(
+    r"^\s*(so |and |but |ok,? |okay,? |right,? |also,? |then )?"
+    r"(can|could|should|shall|do|does|did|must|will|would|is|are|am|have|has|what|who|how|"
+    r"when|where|why|which|any|need i|do i need)\b",
+    re.IGNORECASE,
+)
+
+
+def follow_up_topic(text: str) -> str | None:
+    """The follow-up topic a message asks about, or None."""
+    for topic, pattern in _COMPILED:
+        if pattern.search(text or ""):
+            return topic
+    return None
+
+
+def is_question(text: str) -> bool:
+    """Shaped like a question ("should I tell someone?", "can they do that"), not a new story."""
+    text = (text or "").strip()
+    if not text:
+        return False
+    if text.endswith("?"):
+        return True
+    last_sentence = re.split(r"(?<=[.!])\s+|,\s+(?=(?:should|can|do|will|must|what|who|how)\b)", text)[-1]
+    return bool(_QUESTION_START.search(last_sentence))
+
+
+def topics() -> list[str]:
+    return [topic for topic, _ in _TOPICS]
+
+
+# --- answering a follow-up ---------------------------------------------------------------------
+
+#: Words in a step that show it answers a topic, for a playbook with no follow-up written for it.
+_STEP_WORDS = {
+    "tell_manager": r"\b(tell|inform|report|alert|contact|escalat\w*|discuss)\b",
+    "police": r"\b(police|101|999|criminal|offence)\b",
+    "take_phone": r"\b(device|phone|hand over|detain|hold)\b",
+    "block_or_report": r"\b(report|block|platform|remove|taken down|take down)\b",
+    "delete_it": r"\b(delete|evidence|screenshot|keep|copy)\b",
+    "reply_or_comment": r"\b(respond|reply|comment|engage|accept)\b",
+}
+
+
+def _follow_ups_of(playbook: Any) -> list[Any]:
+    return list(getattr(playbook, "follow_ups", None) or ())
+
+
+def follow_up_reply(pack: Any, guidance: Any, topic: str) -> dict[str, Any]:
+    """The answer to a follow-up about this situation, from this Trust's policy.
+
+    First the playbook's own written answer for the topic (cited, quoted, checked by
+    ``make check-packs``); failing that, the steps of the answer already given that deal with it;
+    failing that, a plain statement that the policy does not say, and who to ask.
+    """
+    from bot.answers import who_to_ask
+    from bot.render import quote_line, step_line, trust_label
+
+    short = trust_label(pack)
+    written = next((f for f in _follow_ups_of(guidance.playbook) if f.topic == topic), None)
+    if written is not None:
+        lines = []
+        if written.silent:
+            lines.append(f"{short}'s policy doesn't say.")
+        lines.append(step_line(written))
+        for quote in written.quotes:
+            if pack.has_clause(quote.clause):
+                lines.append(quote_line(pack.clause(quote.clause), quote.text))
+        return {"text": "\n\n".join(lines)}
+    if topic == "tell_manager" and guidance.escalation:
+        chain = " → ".join(step_line(s) for s in guidance.escalation)
+        return {"text": f"**Who to tell, in order ({short}'s policy):** {chain}"}
+    if topic == "take_phone":
+        from bot.guidance import safety_lines
+
+        lines = [f"**{safety_lines()['no_force']}**"]
+        lines += [f"**Don't:** {step_line(s)}" for s in guidance.dont]
+        return {"text": "\n\n".join(lines)}
+    pattern = _STEP_WORDS.get(topic)
+    if pattern:
+        steps = [s for s in guidance.steps if re.search(pattern, s.do, re.IGNORECASE)]
+        if steps:
+            lines = [f"From the steps above ({short}'s policy):"]
+            lines += [f"- {step_line(s)}" for s in steps[:4]]
+            return {"text": "\n".join(lines)}
+    return {
+        "text": f"{short}'s policy doesn't say anything about that for this situation. {who_to_ask(pack)}"
+    }
+
+
+def answer_in_context(pack: Any, scenario: str | None, question: str) -> dict[str, Any]:
+    """A free question after the steps: this situation's clauses first, then the whole policy."""
+    from bot.answers import answer_question, excerpt
+    from bot.policy.store import search_clauses
+    from bot.render import policy_source_line, trust_label
+
+    playbook = pack.playbook(scenario) if scenario else None
+    if playbook is not None:
+        own = _cited_numbers(playbook)
+        hits = [(c, s) for c, s in search_clauses(pack.id, question, limit=12) if s > 0 and c.number in own]
+        if hits:
+            clause = hits[0][0]
+            text, cut = excerpt(clause.text, question)
+            more = f' (part of it: say "show clause {clause.number}" for all of it)' if cut else ""
+            short = trust_label(pack)
+            return {
+                "text": f"On this situation, {short}'s policy says:\n\n> **{clause.title}**: “{text}”{more}"
+                f"\n\nSource: {policy_source_line(pack)}."
+            }
+    return answer_question(pack, question)
+
+
+def _cited_numbers(playbook: Any) -> set[str]:
+    numbers: set[str] = set()
+    for step in (*playbook.steps, *playbook.escalation, *playbook.dont, *_follow_ups_of(playbook)):
+        numbers.update(getattr(step, "cites", ()) or ())
+    numbers.update(q.clause for q in playbook.quotes)
+    numbers.update(playbook.nearest)
+    return numbers

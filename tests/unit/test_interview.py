@@ -1,0 +1,99 @@
+"""The interview as plain Python (bot/interview.py), without Rasa: what it asks, reads and answers.
+
+These drive ``respond`` with the NLU's reading of each message spelled out, so they test the
+decisions alone: no fact asked twice, free-text answers read, no stall, follow-ups in context.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.interview import State, Turn, respond
+from bot.policy.packs import TRUST_IDS
+
+
+def turn(intent, text, confidence=0.9, **entities):
+    return Turn(intent, text, confidence, ((intent, confidence),), {k: (v,) for k, v in entities.items()})
+
+
+def words(reply) -> str:
+    return " ".join(m.get("text") or m.get("response") or "" for m in reply.messages)
+
+
+def test_doing_obs_says_where_so_only_posted_online_is_asked():
+    reply = respond(
+        State("lpt"),
+        turn(
+            "recorded_by_patient",
+            "the lad in bed 6's brother had his phone pointed at me the whole time I was doing obs",
+        ),
+    )
+    assert words(reply) == "utter_ask_posted_online"
+    assert reply.state.facts["setting"] == "ward"
+
+
+def test_i_think_so_answers_and_the_steps_follow():
+    state = respond(
+        State("lpt"), turn("recorded_by_patient", "a patient's husband filmed me on the ward")
+    ).state
+    reply = respond(state, turn("affirm", "I think so, it was on the ward"))
+    assert "what LPT's policy says to do" in words(reply)
+    assert reply.state.facts["posted_online"] is True and reply.state.guidance_given
+
+
+def test_should_i_tell_someone_mid_question_gets_the_steps_not_a_repeat():
+    state = respond(
+        State("lpt"), turn("recorded_by_patient", "a patient's husband filmed me on the ward")
+    ).state
+    reply = respond(state, turn("policy_question", "he's gone now, should I tell someone?"))
+    text = words(reply)
+    assert "Who to tell" in text and "8.5" in text
+    assert "use the buttons" not in text and "didn't catch" not in text.lower()
+
+
+def test_a_visitor_is_not_asked_whether_they_are_detained():
+    reply = respond(
+        State("tewv"), turn("filming_on_premises", "a visitor is filming the nurses in bay 2 and laughing")
+    )
+    assert "utter_ask_detained_patient" not in words(reply)
+
+
+def test_an_unreadable_answer_gets_one_rephrase_then_the_safer_steps():
+    state = respond(
+        State("lpt"), turn("recorded_by_patient", "a patient's husband filmed me on the ward")
+    ).state
+    first = respond(state, turn("nlu_fallback", "purple", 0.2))
+    assert words(first) == "utter_rephrase_posted_online"
+    second = respond(first.state, turn("nlu_fallback", "banana", 0.2))
+    assert "assumed the safer case" in words(second)
+
+
+def test_can_i_take_his_phone_after_the_steps_is_answered_in_context():
+    state = respond(
+        State("lpt"), turn("recorded_by_patient", "a visitor filmed me on the ward, it's on facebook")
+    ).state
+    assert state.guidance_given
+    reply = respond(state, turn("filming_on_premises", "can I take his phone?", 0.7))
+    assert "Never detain anyone or take a phone" in words(reply)
+    assert reply.state.scenario == "recorded_by_patient"
+
+
+@pytest.mark.parametrize("trust", TRUST_IDS)
+def test_danger_mid_question_gives_steps_without_repeating_the_999_response(trust):
+    state = respond(State(trust), turn("online_abuse", "someone keeps posting my home address online")).state
+    reply = respond(state, turn("urgent_danger", "he's outside my house right now with a knife"))
+    assert "call 999 now" not in words(reply)  # already sent by the utter_immediate_danger rule
+    assert reply.state.guidance_given and reply.state.facts.get("immediate_danger") is True
+
+
+def test_just_tell_me_with_a_situation_answers_in_one_turn():
+    reply = respond(
+        State("lpt"),
+        Turn(
+            "just_the_steps",
+            "just tell me what to do, a visitor is filming in bay 3",
+            0.8,
+            (("just_the_steps", 0.8), ("filming_on_premises", 0.15)),
+        ),
+    )
+    assert "policy" in words(reply) and reply.state.guidance_given
