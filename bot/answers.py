@@ -7,7 +7,14 @@ import re
 
 from bot.guidance import core_scenarios, scenario_titles
 from bot.policy.packs import SCENARIO_IDS, TRUST_IDS, Clause, Pack, load_pack
-from bot.render import Message, policy_source_line, render_clause, topic_buttons, trust_label
+from bot.render import (
+    Message,
+    display_text,
+    policy_source_line,
+    render_clause,
+    topic_buttons,
+    trust_label,
+)
 
 EXCERPT_WORDS = 60
 SECOND_RESULT_SHARE = 0.6  # show a second clause only if it scores this close to the best
@@ -71,7 +78,7 @@ def excerpt(text: str, query: str = "", words: int = EXCERPT_WORDS) -> tuple[str
     sentence boundaries around the sentence that shares most words with the question, so
     "can I use TikTok for work?" quotes the TikTok sentence, not the clause's opening.
     """
-    text = " ".join(text.split())
+    text = " ".join(display_text(text).split())  # the words without the source's markup
     if len(text.split()) <= words:
         return text, False
     sentences = _SENTENCE_END.split(text)

@@ -7,6 +7,8 @@ the user typed, so a patient's name or NHS number can never be echoed back.
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from bot.guidance import Guidance, scenario_titles
@@ -27,6 +29,72 @@ REVIEW_NOTES = {
     "due_soon": "Note: {short}'s policy is due for review {due}.",
     "current": "",
 }
+
+
+# --------------------------------------------------------------------------- verbatim text for display
+
+#: ``<https://...>`` autolinks the source prints around addresses: keep the address.
+_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>", re.IGNORECASE)
+_CHECKBOX = re.compile(r"<input\b[^<>]*>", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"<br\s*/?>|</(?:p|div|tr|ul|ol|table|h[1-6])\s*>", re.IGNORECASE)
+_BLOCK_START = re.compile(r"<(?:p|div|ul|ol|h[1-6])\b[^<>]*>", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"<li\b[^<>]*>", re.IGNORECASE)
+_CELL = re.compile(r"</t[dh]\s*>\s*<t[dh]\b[^<>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+#: A tag the excerpting cut in half: "<ul style=" at the end, "none\">" at the start.
+_CUT_TAG = re.compile(r"<[A-Za-z/][^<>]*$|^[^<>]*?\"\s*/?>")
+_PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_BULLET = re.compile(r"\s*[•▪●◦]\s*")
+
+
+_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__", re.DOTALL)
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])", re.DOTALL)
+
+
+def display_text(clause_text: str, keep_markdown: bool = False) -> str:
+    """Verbatim policy text as a person should read it: no HTML, lists as lists.
+
+    The packs keep each clause byte-for-byte as the source prints it (the checker verifies it),
+    and some sources carry markup from their conversion: ``<p>``, ``<ul style=...>`` with "•"
+    items, ``<input type="checkbox"/>``, ``<i>``, ``<https://...>`` and tables. Every place that
+    shows clause text or a quote (replies, Teams cards, the terminal) goes through this one
+    function, so the words are the policy's and the markup is nobody's. Text without markup
+    comes back unchanged, so applying it twice is harmless.
+
+    Source emphasis (``*...*``, ``**...**``) is dropped too, except with ``keep_markdown``: the
+    Teams card builder passes whole replies, whose own bold the card renders.
+    """
+    if not clause_text:
+        return clause_text or ""
+    text = _AUTOLINK.sub(r"\1", clause_text)
+    text = _CHECKBOX.sub(lambda m: "[x]" if "checked" in m.group(0).lower() else "[ ]", text)
+    text = _CELL.sub(" · ", text)
+    text = _LIST_ITEM.sub("\n- ", text)
+    text = _LINE_BREAK.sub("\n", text)
+    text = _BLOCK_START.sub("\n", text)
+    text = _ANY_TAG.sub("", text)
+    text = html.unescape(text) if "&" in text and ";" in text else text
+    if not keep_markdown:
+        text = _STRONG.sub(lambda m: m.group(1) or m.group(2), text)
+        text = _EMPHASIS.sub(r"\1", text)
+    lines: list[str] = []
+    for line in text.split("\n"):
+        line = _CUT_TAG.sub("", line) if "<" in line or '">' in line else line
+        if "•" in line or "▪" in line or "●" in line:
+            items = [i for i in _BULLET.split(line)]
+            head, rest = items[0].strip(), [i.strip() for i in items[1:] if i.strip()]
+            if head:
+                lines.append(head)
+            lines.extend(f"- {item}" for item in rest)
+            continue
+        if line.count("|") >= 2 and line.strip().startswith("|"):
+            if _PIPE_RULE.match(line):
+                continue
+            line = " · ".join(c.strip() for c in line.strip().strip("|").split("|"))
+        lines.append(line.strip() if keep_markdown is False else line.rstrip())
+    text = "\n".join(lines)
+    text = re.sub(r"\n[ \t]*\n(?:[ \t]*\n)+", "\n\n", text)
+    return text.strip()
 
 
 def trust_label(pack: Pack) -> str:
@@ -75,7 +143,7 @@ def fact_phrase(fact: str, value: Any) -> str:
 
 
 def quote_line(clause: Clause, quote: str | None) -> str:
-    text = quote if quote else clause.text
+    text = display_text(quote if quote else clause.text)
     return f"> **{clause.title}**: “{text}”"
 
 
@@ -149,7 +217,7 @@ def _payload(fact: str, value: Any) -> str:
 
 def render_clause(pack: Pack, clause: Clause) -> Message:
     return {
-        "text": f"**{short_title(pack)} {clause.title}**\n\n“{clause.text}”\n\n"
+        "text": f"**{short_title(pack)} {clause.title}**\n\n“{display_text(clause.text)}”\n\n"
         f"Source: {policy_source_line(pack)}."
     }
 

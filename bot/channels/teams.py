@@ -69,6 +69,7 @@ from bot.channels.teams_connector import (
     RetryPolicy,
     single_tenant_token_url,
 )
+from bot.render import display_text
 
 logger = logging.getLogger(__name__)
 
@@ -249,7 +250,7 @@ class TeamsOutput(OutputChannel):
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """One activity per Rasa message (Rasa 3.6 made one POST per paragraph, which counts
         against Teams' rate limits); Teams renders the paragraphs as markdown."""
-        await self.send_activity({"text": text, "textFormat": "markdown"})
+        await self.send_activity({"text": display_text(text, keep_markdown=True), "textFormat": "markdown"})
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any

@@ -14,6 +14,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.render import display_text
+
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 HERO_CARD = "application/vnd.microsoft.card.hero"
 ADAPTIVE_CARD_VERSION = "1.4"  # Teams desktop and mobile both render 1.4
@@ -201,6 +203,7 @@ MAX_CARD_ACTIONS = 5
 
 def adaptive_card(text: str, buttons: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """An Adaptive Card attachment: the text, one Submit action per button, text fallback."""
+    text = display_text(text, keep_markdown=True)  # never the policy sources' HTML
     body: list[dict[str, Any]] = [{"type": "TextBlock", "text": text, "wrap": True}] if text else []
     actions = [submit_action(button) for button in buttons]
     if len(actions) > MAX_CARD_ACTIONS:
