@@ -24,6 +24,17 @@ Rules (SCHEMA.md, plus the traps found while writing the packs):
   exist in ``questions.yml`` with one of the fact's option values; question limits (core
   scenarios 2, others 1, urgent_danger 0); a silent playbook (``covered: false``) has only
   borrowed or general steps; clause numbers are quoted strings (YAML reads 4.10 as 4.1).
+* wording: a step that tells someone they face exclusion or a police report (words a policy
+  says of the public) carries a ``when`` whose answer says the person is not a patient (an
+  option marked ``not_patient: true`` in questions.yml); a playbook uses every fact it asks in
+  some ``when``; a ``covered: true`` playbook has at most half its steps borrowed or general,
+  and a ``covered: false`` one says in its summary that the policy does not cover it; "must"
+  in a step needs "must" in a cited clause, "must not" needs "must not" or "not permitted".
+* contacts: an email, phone number or the incident system of this Trust appears only in an
+  item that cites a clause printing it (not on a borrowed or general route).
+* follow_ups: each topic is in ``follow_ups.yml`` and once per playbook; its answer is checked
+  like a step (cites, borrowed, general, quotes, modal verbs, contact details); ``silent: true``
+  answers say the policy does not say and cite nothing of this Trust's.
 * contact details: no phone number, email address or named system (``NAMED_SYSTEMS``, the
   one list) anywhere in a pack outside its clauses unless the pack's own source prints it;
   a borrowed step may also use what the lending Trust's source prints. "999" and "101" count
@@ -55,6 +66,35 @@ from bot.policy.packs import (
 )
 
 MAX_QUOTE_WORDS = 40
+
+#: Words a policy says of the public (LPT 8.4: "they will be reported to the police ... subject
+#: to immediate exclusion from Trust premises"). Said to an in-patient or a detained patient they
+#: are untrue and escalate; a step using them must be conditioned on the person not being a patient.
+PUBLIC_ONLY_WORDING = re.compile(
+    r"\bexclu(?:sion|ded?)\b[^.]*\b(?:premises|site|trust|hospital|ward)\b|"
+    r"\b(?:will|would|could|may) be reported to the police\b|"
+    r"\breport(?:ed)? (?:them|him|her|the person) to the police\b[^.]*\brefus",
+    re.IGNORECASE,
+)
+#: Modal verbs in a step, strongest first, and what a cited clause must say to support them.
+MUST_NOT = re.compile(r"\b(?:must not|mustn'?t|must never)\b", re.IGNORECASE)
+MUST = re.compile(r"\bmust\b", re.IGNORECASE)
+SUPPORTS_MUST_NOT = re.compile(
+    r"\b(?:must not|mustn'?t|must never|not permitted|are not allowed|is not allowed)\b",
+    re.IGNORECASE,
+)
+SUPPORTS_MUST = re.compile(r"\bmust\b", re.IGNORECASE)
+#: A silent playbook's summary says so, so the heading and the summary agree.
+SAYS_NOT_COVERED = re.compile(
+    r"\b(?:does not|doesn'?t|do not) (?:cover|say|describe|give|set out|address|mention)|"
+    r"\bsilent\b|\bgives no\b|\bnot covered\b",
+    re.IGNORECASE,
+)
+#: A ``silent: true`` follow-up says plainly that the policy says nothing on it.
+SAYS_SILENT = re.compile(
+    r"\b(?:does not|doesn'?t) (?:say|cover|mention|address|give)|\bsays nothing\b|\bsilent\b",
+    re.IGNORECASE,
+)
 
 #: Incident, learning and clinical systems a playbook must not name unless the Trust's own
 #: policy does. Matched case-insensitively. "Safeguard" is only matched as a system name
@@ -124,13 +164,21 @@ def check_packs(policies_dir: Path | str | None = None) -> list[str]:
     except (OSError, yaml.YAMLError) as exc:
         errors.append(f"questions.yml cannot be read: {exc}")
         facts = {}
+    topics: set[str] = set()
+    topics_path = directory / "follow_ups.yml"
+    if topics_path.exists():
+        try:
+            raw_topics = (read_yaml(topics_path) or {}).get("topics") or []
+            topics = {str(t.get("id")) for t in raw_topics if isinstance(t, dict) and t.get("id")}
+        except (OSError, yaml.YAMLError, AttributeError) as exc:
+            errors.append(f"follow_ups.yml cannot be read: {exc}")
     sources: dict[str, _Source] = {}
     for trust_id, pack in packs.items():
         source = _read_source(pack, errors)
         if source is not None:
             sources[trust_id] = source
     for pack in packs.values():
-        errors.extend(_PackChecker(pack, packs, sources, facts).run())
+        errors.extend(_PackChecker(pack, packs, sources, facts, topics).run())
     return errors
 
 
@@ -186,7 +234,9 @@ class _PackChecker:
         packs: dict[str, Pack],
         sources: dict[str, _Source],
         facts: dict[str, Any],
+        topics: set[str] | None = None,
     ) -> None:
+        self.topics = topics or set()
         self.pack = pack
         self.packs = packs
         self.sources = sources
@@ -409,6 +459,182 @@ class _PackChecker:
             self.error(f"{where} is covered but has no steps: add the steps the policy gives")
         for index, quote in enumerate(_as_list(raw.get("quotes")), start=1):
             self._check_quote(f"{where} quote {index}", quote)
+        self._check_follow_ups(scenario, raw)
+        self._check_wording(scenario, raw)
+        self._check_borrowed_share(scenario, raw)
+        self._check_asked_facts_used(scenario, raw)
+
+    # ----------------------------------------------------------------- wording rules
+
+    def _items(self, raw: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], str]]:
+        """(label, item, text) for every step, escalation, don't and follow-up of a playbook."""
+        for section, text_key in (
+            ("steps", "do"),
+            ("escalation", "contact"),
+            ("dont", "do"),
+            ("follow_ups", "answer"),
+        ):
+            for index, item in enumerate(_as_list(raw.get(section)), start=1):
+                if isinstance(item, dict):
+                    yield f"{_singular(section)} {index}", item, str(item.get(text_key) or "")
+
+    def _check_wording(self, scenario: str, raw: dict[str, Any]) -> None:
+        where = f"playbook {scenario}"
+        for label, item, text in self._items(raw):
+            if PUBLIC_ONLY_WORDING.search(text) and not self._conditioned_on_not_patient(item):
+                names = [f for f, spec in self.facts.items() if _not_patient_values(spec)]
+                hint = (
+                    f"when: {{{names[0]}: {_not_patient_values(self.facts[names[0]])[0]}}}"
+                    if names
+                    else ("a when on a fact whose answer is marked not_patient: true in questions.yml")
+                )
+                self.error(
+                    f"{where} {label} warns of exclusion or a police report, which the policy says "
+                    f"of the public, not patients (an in-patient or detained patient cannot be "
+                    f"excluded): add {hint}, or give the patient route instead"
+                )
+            self._check_modal(f"{where} {label}", item, text)
+            self._check_contact_route(f"{where} {label}", item, text)
+
+    def _conditioned_on_not_patient(self, item: dict[str, Any]) -> bool:
+        when = item.get("when")
+        if not isinstance(when, dict):
+            return False
+        for fact, wanted in when.items():
+            allowed = _not_patient_values(self.facts.get(fact) or {})
+            values = wanted if isinstance(wanted, list) else [wanted]
+            if allowed and values and all(v in allowed for v in values):
+                return True
+        return False
+
+    def _cited_texts(self, item: dict[str, Any]) -> list[str]:
+        """The text of every clause the item rests on: its own cites, or the lender's clause."""
+        texts = [
+            self.pack.clause(normalise_number(n)).text
+            for n in _as_list(item.get("cites"))
+            if self.pack.has_clause(normalise_number(n))
+        ]
+        borrowed = item.get("borrowed_from")
+        if isinstance(borrowed, dict):
+            lender = self.packs.get(str(borrowed.get("trust")))
+            number = normalise_number(borrowed.get("clause") or "")
+            if lender is not None and lender.has_clause(number):
+                texts.append(lender.clause(number).text)
+        return texts
+
+    def _check_modal(self, label: str, item: dict[str, Any], text: str) -> None:
+        texts = self._cited_texts(item)
+        if not texts:
+            return  # general: true claims nothing for any policy
+        clauses = ", ".join(_as_list(item.get("cites"))) or "the borrowed clause"
+        if MUST_NOT.search(text):
+            if not any(SUPPORTS_MUST_NOT.search(t) for t in texts):
+                self.error(
+                    f"{label} says 'must not' but {clauses} says neither 'must not' nor 'not "
+                    "permitted': use the clause's own verb (should not, do not, avoid) or cite "
+                    "the clause that says must not"
+                )
+        elif MUST.search(text) and not any(SUPPORTS_MUST.search(t) for t in texts):
+            self.error(
+                f"{label} says 'must' but {clauses} never says 'must': use the clause's own "
+                "verb (should, may) or cite the clause that says must"
+            )
+
+    def _check_contact_route(self, label: str, item: dict[str, Any], text: str) -> None:
+        """This Trust's contact details only on routes its policy prints them for."""
+        own_texts = [
+            self.pack.clause(normalise_number(n)).text
+            for n in _as_list(item.get("cites"))
+            if self.pack.has_clause(normalise_number(n))
+        ]
+        details: list[tuple[str, str]] = []
+        for contact in self.pack.document.contacts:
+            for detail in (contact.email, contact.phone):
+                if detail:
+                    details.append((contact.name, detail))
+        for name, detail in details:
+            found = (
+                detail.lower() in text.lower()
+                if "@" in detail
+                else any(_digits(detail) == _digits(p) for p in _find_phones(text))
+            )
+            if found and not any(_prints(t, detail) for t in own_texts):
+                where = next(
+                    (c.clause for c in self.pack.document.contacts if detail in (c.email, c.phone)), "?"
+                )
+                self.error(
+                    f"{label} gives {name} ({detail}) on a route {self.label}'s policy does not "
+                    f"print it for (it is printed in {where}): remove it, or cite the clause that "
+                    "gives it for this purpose"
+                )
+
+    def _check_borrowed_share(self, scenario: str, raw: dict[str, Any]) -> None:
+        where = f"playbook {scenario}"
+        steps = [s for s in _as_list(raw.get("steps")) if isinstance(s, dict)]
+        lent = [s for s in steps if s.get("borrowed_from") is not None or s.get("general") is True]
+        if raw.get("covered") is True and steps and len(lent) * 2 > len(steps):
+            self.error(
+                f"{where} is covered: true but {len(lent)} of its {len(steps)} steps are borrowed "
+                f"or general: make it covered: false with nearest, so the answer is headed "
+                f"'{self.label}'s policy does not cover this'"
+            )
+        summary = str(raw.get("summary") or "")
+        if raw.get("covered") is False and summary and not SAYS_NOT_COVERED.search(summary):
+            self.error(
+                f"{where} is covered: false but its summary does not say so: begin it with "
+                f"'{self.label}'s policy does not cover ...' so it matches the heading"
+            )
+
+    def _check_asked_facts_used(self, scenario: str, raw: dict[str, Any]) -> None:
+        used = {
+            str(fact)
+            for _label, item, _text in self._items(raw)
+            if isinstance(item.get("when"), dict)
+            for fact in item["when"]
+        }
+        for fact in _as_list(raw.get("questions")):
+            if str(fact) not in used:
+                self.error(
+                    f"playbook {scenario} asks {fact!r} but no step, escalation, don't or "
+                    f"follow-up has a when on it: the answer must change something, or stop asking"
+                )
+
+    # ----------------------------------------------------------------- follow-ups
+
+    def _check_follow_ups(self, scenario: str, raw: dict[str, Any]) -> None:
+        where = f"playbook {scenario}"
+        seen: set[str] = set()
+        for index, item in enumerate(_as_list(raw.get("follow_ups")), start=1):
+            label = f"{where} follow_up {index}"
+            if not isinstance(item, dict) or not str(item.get("answer") or "").strip():
+                self.error(f"{label} needs a topic and an answer")
+                continue
+            topic = str(item.get("topic") or "")
+            if topic not in self.topics:
+                close = difflib.get_close_matches(topic, sorted(self.topics), n=1)
+                hint = f"did you mean {close[0]}?" if close else "add it to policies/follow_ups.yml"
+                self.error(f"{label} has topic {topic!r}, which is not in follow_ups.yml: {hint}")
+            elif topic in seen:
+                self.error(f"{label} answers {topic} twice: keep one answer per topic")
+            seen.add(topic)
+            silent = item.get("silent")
+            if silent is not None and not isinstance(silent, bool):
+                self.error(f"{label} silent must be true or false")
+            if silent is True:
+                if item.get("cites"):
+                    self.error(
+                        f"{label} is silent: true but cites this Trust's clauses: either the policy "
+                        "speaks to it (silent: false) or the answer is borrowed or general"
+                    )
+                if not SAYS_SILENT.search(str(item["answer"])):
+                    self.error(
+                        f"{label} is silent: true: say plainly that {self.label}'s policy does "
+                        "not say, then label anything borrowed or general"
+                    )
+            label_for_step = f"{label} ({topic})"
+            self._check_step(label_for_step, {**item, "do": item["answer"]}, silent is True)
+            for q_index, quote in enumerate(_as_list(item.get("quotes")), start=1):
+                self._check_quote(f"{label} quote {q_index}", quote)
 
     def _check_questions(self, scenario: str, raw: dict[str, Any]) -> None:
         where = f"playbook {scenario}"
@@ -534,7 +760,7 @@ class _PackChecker:
             if not isinstance(raw, dict):
                 continue
             for key, value in raw.items():
-                if key in ("steps", "escalation", "dont"):
+                if key in ("steps", "escalation", "dont", "follow_ups"):
                     for index, item in enumerate(_as_list(value), start=1):
                         label = f"playbook {scenario} {_singular(key)} {index}"
                         allowed = list(own)
@@ -671,4 +897,15 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _singular(section: str) -> str:
-    return {"steps": "step", "escalation": "escalation", "dont": "dont"}.get(section, section)
+    return {"steps": "step", "escalation": "escalation", "dont": "dont", "follow_ups": "follow_up"}.get(
+        section, section
+    )
+
+
+def _not_patient_values(spec: dict[str, Any]) -> list[Any]:
+    """The answers to a fact that say the person is not a patient (``not_patient: true``)."""
+    return [
+        o.get("value")
+        for o in spec.get("options") or []
+        if isinstance(o, dict) and o.get("not_patient") is True
+    ]

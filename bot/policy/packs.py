@@ -140,6 +140,39 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """The answer to a question staff ask after the steps ("can I block them?"), for one topic.
+
+    ``topic`` is an id from ``policies/follow_ups.yml``. It is cited exactly like a step
+    (``cites``, or ``borrowed_from`` / ``general``), so ``bot.render.step_line`` can label it;
+    ``do`` is the answer under the name steps use. ``silent`` means this Trust's policy says
+    nothing on the topic: the answer says so, and anything it offers is borrowed or general.
+    """
+
+    topic: str
+    answer: str
+    cites: tuple[str, ...] = ()
+    borrowed_from: BorrowedFrom | None = None
+    general: bool = False
+    silent: bool = False
+    quotes: tuple[Quote, ...] = ()
+    when: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def do(self) -> str:
+        return self.answer
+
+
+@dataclass(frozen=True)
+class FollowUpTopic:
+    """One topic of the fixed follow-up vocabulary (``policies/follow_ups.yml``)."""
+
+    id: str
+    label: str
+    examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Playbook:
     scenario: str
     covered: bool
@@ -151,6 +184,11 @@ class Playbook:
     quotes: tuple[Quote, ...] = ()
     nearest: tuple[str, ...] = ()
     why: str | None = None
+    follow_ups: tuple[FollowUp, ...] = ()
+
+    def follow_up(self, topic: str) -> FollowUp | None:
+        """This playbook's answer for a follow-up topic, or None when it has none."""
+        return next((f for f in self.follow_ups if f.topic == topic), None)
 
 
 @dataclass(frozen=True)
@@ -297,10 +335,39 @@ def load_questions(policies_dir: Path | str | None = None) -> dict[str, dict[str
     return _load_questions_cached(resolve_policies_dir(policies_dir))
 
 
+def load_follow_up_topics(policies_dir: Path | str | None = None) -> dict[str, FollowUpTopic]:
+    """The fixed follow-up topics (``policies/follow_ups.yml``), keyed by id, in file order."""
+    return _load_topics_cached(resolve_policies_dir(policies_dir))
+
+
+def load_follow_ups(
+    trust_id: str, scenario: str, policies_dir: Path | str | None = None
+) -> tuple[FollowUp, ...]:
+    """A playbook's follow-up answers as typed objects (empty when it has none)."""
+    playbook = load_pack(trust_id, policies_dir).playbook(scenario)
+    return playbook.follow_ups if playbook is not None else ()
+
+
 def clear_caches() -> None:
     """Forget loaded packs (tests that edit pack files call this)."""
     _load_pack_cached.cache_clear()
     _load_questions_cached.cache_clear()
+    _load_topics_cached.cache_clear()
+
+
+@cache
+def _load_topics_cached(directory: Path) -> dict[str, FollowUpTopic]:
+    path = directory / "follow_ups.yml"
+    data = read_yaml(path) if path.exists() else {}
+    return {
+        str(t.get("id")): FollowUpTopic(
+            id=str(t.get("id")),
+            label=str(t.get("label") or ""),
+            examples=tuple(str(e) for e in _list(t.get("examples"))),
+        )
+        for t in map(_mapping, _list(_mapping(data).get("topics")))
+        if t.get("id")
+    }
 
 
 @cache
@@ -409,6 +476,26 @@ def playbook_from_dict(scenario: str, raw: dict[str, Any]) -> Playbook:
         ),
         nearest=tuple(normalise_number(n) for n in _list(raw.get("nearest"))),
         why=_text(raw.get("why")),
+        follow_ups=tuple(_follow_up(f) for f in map(_mapping, _list(raw.get("follow_ups")))),
+    )
+
+
+def _quote(raw: Any) -> Quote:
+    item = _mapping(raw)
+    return Quote(clause=normalise_number(item.get("clause") or ""), text=str(item.get("text") or ""))
+
+
+def _follow_up(item: dict[str, Any]) -> FollowUp:
+    step = _step(item, "answer")
+    return FollowUp(
+        topic=str(item.get("topic") or ""),
+        answer=step.do,
+        cites=step.cites,
+        borrowed_from=step.borrowed_from,
+        general=step.general,
+        silent=bool(item.get("silent", False)),
+        quotes=tuple(_quote(q) for q in _list(item.get("quotes"))),
+        when=step.when,
     )
 
 

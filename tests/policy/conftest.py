@@ -17,7 +17,7 @@ def policies_copy(tmp_path: Path) -> Path:
     target = tmp_path / "policies"
     target.mkdir()
     shutil.copytree(DEFAULT_POLICIES_DIR / "sources", target / "sources")
-    for name in ("questions.yml", *(f"{t}.yml" for t in TRUST_IDS)):
+    for name in ("questions.yml", "follow_ups.yml", *(f"{t}.yml" for t in TRUST_IDS)):
         shutil.copy(DEFAULT_POLICIES_DIR / name, target / name)
     return target
 

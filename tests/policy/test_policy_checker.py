@@ -36,7 +36,11 @@ def recorded_by_patient_playbook(**step: Any) -> dict[str, Any]:
         "summary": "Ask them to stop and delete; tell the most senior member of staff on duty.",
         "questions": ["setting", "still_recording"],
         "steps": [
-            {"do": "Ask them to stop recording and delete the images.", "cites": ["8.4"]},
+            {
+                "do": "Ask them to stop recording and delete the images.",
+                "cites": ["8.4"],
+                "when": {"setting": "ward", "still_recording": True},
+            },
             {"do": "Tell the most senior member of staff on duty.", "cites": ["8.5"], **step},
         ],
         "escalation": [{"contact": "the most senior member of staff on duty", "cites": ["8.5"]}],
