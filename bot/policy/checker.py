@@ -438,6 +438,7 @@ class _PackChecker:
         where = f"playbook {scenario}"
         playbook = self.pack.playbooks[scenario]
         covered = raw.get("covered")
+        nearest = {normalise_number(n) for n in _as_list(raw.get("nearest"))}
         if not isinstance(covered, bool):
             self.error(f"{where} needs covered: true or covered: false")
         if not playbook.summary.strip():
@@ -449,7 +450,7 @@ class _PackChecker:
                 if not isinstance(item, dict) or not str(item.get(text_key) or "").strip():
                     self.error(f"{label} needs a {text_key}: say what to do")
                     continue
-                self._check_step(label, item, covered is False and section == "steps")
+                self._check_step(label, item, covered is False and section == "steps", nearest)
         for index, number in enumerate(_as_list(raw.get("nearest")), start=1):
             self._check_number_type(f"{where} nearest {index}", number)
             self._clause_or_error(normalise_number(number), f"{where} nearest", verb="lists")
@@ -654,7 +655,9 @@ class _PackChecker:
                     f"{', '.join(self.facts)} or add it there"
                 )
 
-    def _check_step(self, label: str, item: dict[str, Any], silent: bool) -> None:
+    def _check_step(
+        self, label: str, item: dict[str, Any], silent: bool, nearest: set[str] | None = None
+    ) -> None:
         cites = _as_list(item.get("cites"))
         for number in cites:
             self._check_number_type(f"{label} cites", number)
@@ -663,10 +666,12 @@ class _PackChecker:
         general = item.get("general") is True
         if borrowed is not None:
             self._check_borrowed(label, borrowed)
-        if silent and borrowed is None and not general:
+        own_nearest = bool(cites) and all(normalise_number(n) in (nearest or set()) for n in cites)
+        if silent and borrowed is None and not general and not own_nearest:
             self.error(
                 f"{label} is in a playbook with covered: false, so it must be borrowed "
-                "(borrowed_from: {trust, clause}) or marked general: true"
+                "(borrowed_from: {trust, clause}), marked general: true, or cite only the "
+                "playbook's nearest clauses"
             )
         if not silent and not cites and borrowed is None and not general and "do" in item:
             self.error(f"{label} cites no clause: cite the clause it comes from, or mark it general: true")

@@ -212,3 +212,20 @@ def test_a_good_follow_up_passes(clean_policies: Path) -> None:
     }
     set_playbook(clean_policies, "lpt", "recorded_by_patient", playbook)
     assert check_packs(clean_policies) == []
+
+
+def test_a_silent_playbook_may_give_its_nearest_clauses_own_route(clean_policies: Path) -> None:
+    """SECAmb is silent on being filmed, but its 4.3 asks staff to report concerns: that can be a step."""
+    data = read_pack(clean_policies, "secamb")
+    data["playbooks"]["recorded_by_patient"] |= {
+        "nearest": ["4.3"],
+        "steps": [
+            {"do": "Report your concerns to the Trust as soon as you become aware of it.", "cites": ["4.3"]}
+        ],
+    }
+    write_pack(clean_policies, "secamb", data)
+    assert check_packs(clean_policies) == []
+    data["playbooks"]["recorded_by_patient"]["steps"][0]["cites"] = ["4.4"]
+    write_pack(clean_policies, "secamb", data)
+    errors = check_packs(clean_policies)
+    assert any("step 1 is in a playbook with covered: false" in e and "nearest" in e for e in errors), errors
