@@ -33,7 +33,13 @@ from actions.common import (
     send,
     trust_of,
 )
-from bot.facts import facts_from_text, mentions_immediate_danger, wants_steps_only, yes_or_no
+from bot.facts import (
+    facts_from_text,
+    implied_facts,
+    mentions_immediate_danger,
+    wants_steps_only,
+    yes_or_no,
+)
 from bot.guidance import safer_value
 from bot.policy.packs import (
     CORE_SCENARIOS,
@@ -80,7 +86,8 @@ def answer_from_message(fact: str, tracker: Tracker, loose: bool = True) -> Any:
     for who in entity_values(tracker, "who"):
         if fact in _WHO_TO_FACTS.get(who, {}):
             return _WHO_TO_FACTS[who][fact]
-    return facts_from_text(latest_text(tracker), only=[fact]).get(fact)
+    stated = facts_from_text(latest_text(tracker), only=[fact]).get(fact)
+    return stated if stated is not None else implied_facts(latest_text(tracker)).get(fact)
 
 
 class ScenarioFormValidation(FormValidationAction):
@@ -135,7 +142,11 @@ class ScenarioFormValidation(FormValidationAction):
                 found[requested] = answer
 
         # Anything else the message states (first message, or an answer that says more).
-        stated = facts_from_text(text, only=questions)
+        implied = implied_facts(text, (entity_values(tracker, "who") or [None])[0])
+        stated = {
+            **{k: v for k, v in implied.items() if k in questions},
+            **facts_from_text(text, only=questions),
+        }
         for who in entity_values(tracker, "who"):
             stated.update({k: v for k, v in _WHO_TO_FACTS.get(who, {}).items() if k in questions})
         for fact, value in stated.items():

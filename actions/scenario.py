@@ -104,15 +104,42 @@ class ActionUrgentDanger(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        guidance = guidance_for(trust_of(tracker), "urgent_danger")
+        scenario = danger_related_scenario(tracker) or "urgent_danger"
+        facts = {"immediate_danger": True} if scenario != "urgent_danger" else {}
+        guidance = guidance_for(trust_of(tracker), scenario, facts, platform=tracker.get_slot("platform"))
         send(dispatcher, render_guidance(guidance))
         return [
             ActiveLoop(None),
             *reset_facts(),
             SlotSet("requested_slot", None),
-            SlotSet("scenario", "urgent_danger"),
+            SlotSet("scenario", scenario),
+            *[SlotSet(fact, value) for fact, value in guidance.facts.items()],
+            SlotSet("assumed", guidance.assumed),
             SlotSet("guidance_given", True),
         ]
+
+
+#: Situations whose own steps matter once 999 / security has been said: "she's posted that she
+#: has taken an overdose" is danger first, then the crisis steps.
+DANGER_RELATED = (
+    "crisis_online",
+    "online_abuse",
+    "recorded_by_patient",
+    "filming_on_premises",
+    "abuse_image",
+)
+
+
+def danger_related_scenario(tracker: Tracker) -> str | None:
+    """The classifier's own top situation, behind the danger override, if it is danger-related."""
+    for ranked in tracker.latest_message.get("intent_ranking") or []:
+        name = ranked.get("name")
+        if name in ("urgent_danger", "nlu_fallback"):
+            continue
+        if name in DANGER_RELATED and ranked.get("confidence", 0) >= 0.1:
+            return name
+        return None
+    return None
 
 
 class ActionJustTheSteps(Action):

@@ -1,15 +1,121 @@
 """Present danger, recognised by rules that no classifier can overrule.
 
-Someone in danger now must get 999 / security first, whatever the NLU thought the message was
-about. This module is the one place that decides it; the Rasa side, the failed-turn fallback and
-the channels all ask `is_immediate_danger`.
+Someone in danger now must get 999 / security first, whatever the NLU model thought the message
+was about. Danger is often told as a situation, with no alarm word: "my ex has turned up at
+reception and won't leave", "he's waiting for me by my car", "she's sent a photo of the pills
+she's taken". This module is the one place that decides it; the NLU pipeline
+(``bot/rasa_ext/danger_override.py``), the actions and the channels all ask
+``is_immediate_danger``.
+
+What is *not* danger matters as much: "this shift is killing me", "my manager will kill me",
+"people are attacking me in the comments", "he threatened me on Facebook last year" are not
+calls for 999. So the rules look for a present threat (a weapon, violence happening, a person
+waiting or refusing to leave, self-harm taken or about to happen, fire), and figurative or
+past-and-over phrasings are checked first.
 """
 
 from __future__ import annotations
 
-from bot.facts import mentions_immediate_danger
+import re
+
+_FLAGS = re.IGNORECASE
+
+#: Clearly not a call for 999, checked first.
+_NOT_DANGER = re.compile(
+    r"\b(no ?one|nobody|no-one) (is |was |'s )?(in (any )?danger|hurt|at risk)|"
+    r"\bnot in (any )?(immediate )?danger\b|\bno immediate danger\b|\bsafe now\b|"
+    r"\b(killing me|kill me if|will kill me|gonna kill me|going to kill me if|dying of|"
+    r"to die for|fire (away|drill|safety|training|alarm test)|fired (me|from)|get fired|be fired|"
+    r"on fire (today|lol|this week)|bleeding (nightmare|annoying|hell|ridiculous|joke))\b",
+    _FLAGS,
+)
+
+_DANGER = [
+    # A weapon present.
+    r"\b(has|had|got|holding|waving|pulled|brandish\w*|with|carrying|producing|produced) "
+    r"(a |an |his |her |their )?(knife|knives|blade|machete|gun|firearm|weapon|axe|hammer|"
+    r"broken bottle|glass bottle|syringe|needle) ?(out|on (him|her|them)|at|and|now|in)?",
+    r"\b(knife|blade|weapon|gun)\b.{0,40}\b(at me|at staff|at (a |the )?(nurse|patient|colleague)|"
+    r"on the ward|in (the )?(bay|department|reception|a&e)|now)\b",
+    # Violence happening now, or about to.
+    r"\b(knife|knives|machete|blade|gun|firearm)\b(?!.{0,30}\b(crime|awareness|campaign|post|video|"
+    r"photo|picture|emoji|last (week|year|month)|years? ago)\b)",
+    r"\b(about to|trying to|going to|gonna) (hit|punch|attack|stab|hurt|strangle|hang|kill|jump)\b"
+    r"(?!.{0,20}\b(if|when)\b)",
+    r"\b(is |are |'s |'re )?threatening to (stab|kill|hurt|shoot|attack|batter|beat|punch|hit)\b",
+    r"\b(being|getting) (violent|hit|punched|beaten|kicked)\b",
+    r"\b(attacking|assaulting|hitting|punching) (staff|a nurse|the nurse|nurses|a colleague|"
+    r"another patient|a patient|people|someone|me|us)\b(?! (online|in the comments|on (facebook|"
+    r"twitter|x|social media|tiktok)))",
+    r"\bblocking the (door|exit)\b",
+    r"^\W*fire\W*$",
+    r"\b(is|are|'s|'re|keeps?|started) (punching|hitting|attacking|assaulting|kicking|strangling|"
+    r"choking|beating|hurting|smashing|throwing (chairs|things|furniture))\b"
+    r"(?!.{0,25}\b(online|comments?|on (facebook|twitter|x|social media|tiktok|insta\w*)))",
+    r"\b(has|have|'s) (just )?(hit|punched|attacked|assaulted|stabbed|strangled|bitten)\b"
+    r"(?!.{0,25}\b(online|comments?|out at|back at))",
+    r"\bbeing (stabbed|shot|beaten|strangled|hit)\b",
+    r"\b(just|has just|have just) (punched|hit|attacked|assaulted|kicked|strangled|stabbed|"
+    r"head-?butted|bitten|bit)\b",
+    r"\b(being (attacked|assaulted|strangled|held hostage|chased))\b(?! (online|on|in the comments))",
+    r"\b(hostage|barricaded|locked (himself|herself|themselves) in)\b",
+    # Someone threatening who is here, or waiting, or coming.
+    r"\b(waiting|hanging around|lurking|parked|sat|sitting|standing) (for me )?(outside|by|at|in) "
+    r"(my|the) (car|house|home|flat|door|entrance|staff entrance|car ?park|reception|ward|"
+    r"bus stop|station)\b",
+    r"\b(he'?s|she'?s|they'?re|is|are) waiting for me\b",
+    r"\b(followed|following) me (home|to my car|to the car ?park|out of|from work|right now)\b",
+    r"\b(turned up|showed up|is here|is at|came to|arrived at|outside) (at )?(reception|the ward|"
+    r"my (house|home|door|flat|work)|the (house|door|entrance|department))\b.{0,80}"
+    r"\b(won'?t (leave|go)|refusing to (leave|go)|screaming|shouting|threaten\w*|kicking off|"
+    r"banging|aggressive|violent|drunk|angry|raging)\b",
+    r"\b(won'?t (leave|go)|refusing to leave)\b.{0,60}\b(screaming|shouting|threaten\w*|kicking off|"
+    r"aggressive|violent|scared|frightened)\b",
+    r"\b(on (his|her|their) way (here|to the ward|to my house|to get me)|coming (here|to the ward|"
+    r"to my house|round|to get me|for me) (now|tonight|right now|today))\b",
+    r"\b(kicking off|going mental|lost it)\b.{0,60}\b(ward|bay|reception|a&e|department|waiting room|"
+    r"staff|nurse|us)\b",
+    r"\b(threaten\w*|says? (he'?s|she'?s|they'?re)) (going )?to (kill|stab|hurt|shoot|attack|batter) "
+    r"(me|us|staff|someone|everyone|a nurse|the nurse|her|him)\b.{0,40}\b(now|tonight|today|here|outside)\b",
+    # Self-harm or suicide, happening or about to.
+    r"\b(just |has |have |'s |'ve )?(taken|took|swallowed|necked) (an |a )?(overdose|od|"
+    r"(a |the )?(load|lot|handful|bottle|box|packet|all) of (her |his |their |my )?(pills|tablets|meds|"
+    r"paracetamol|medication))\b",
+    r"\b(photo|picture|pic|video) of (the )?(pills|tablets)\b",
+    r"\boverdos\w*\b.{0,30}\b(now|just|tonight|right now|taken)\b",
+    r"\b(ligature|noose|hanging (himself|herself|themselves))\b",
+    r"\b(on|standing on|at the edge of) (the |a )?(roof|bridge|ledge|cliff|edge)\b",
+    r"\b(going|about|threaten\w*) to (jump|end (it|his life|her life|their life)|kill (himself|herself|"
+    r"themselves|myself))\b.{0,40}\b(now|tonight|today|right now)?",
+    r"\b(cutting|self[- ]?harming|harming) (himself|herself|themselves)\b.{0,40}\b(now|live|on (a )?live|"
+    r"right now|as we speak)\b",
+    r"\blive ?stream\w*\b.{0,60}\b(self[- ]?harm|cutting|overdose|suicide|kill (himself|herself))\b",
+    r"\b(suicide|goodbye) (note|message|post|letter)\b",
+    # Fire, explosives.
+    r"\b((is|'s) on fire|smoke (on|in) the|fire on|fire in|there'?s a fire|set (a )?fire|"
+    r"setting fire|set light|petrol|arson|"
+    r"smoke (coming|pouring|everywhere)|bomb|explosive)\b",
+    # Said outright.
+    r"\b(immediate danger|in danger (now|right now)|danger right now|in danger|emergency right now|"
+    r"need (the )?police now|call(ing)? 999|ring(ing)? 999|dial(ling)? 999|"
+    r"pressing the (panic|attack) alarm)\b",
+    r"\b(child|kid|baby|toddler|girl|boy) (is )?(in danger|being (abused|hurt|harmed)|at risk) "
+    r"(now|right now|tonight)\b",
+]
+_DANGER_COMPILED = [re.compile(p, _FLAGS) for p in _DANGER]
+#: A reporter at the staff entrance is a media enquiry, not a threat.
+_PRESS = re.compile(r"\b(journalist|reporter|press|news ?paper|tv crew|camera crew|film crew)\b", _FLAGS)
 
 
 def is_immediate_danger(text: str) -> bool:
     """True when the message says someone is in danger right now."""
-    return mentions_immediate_danger(text or "")
+    text = " ".join((text or "").split())
+    if not text:
+        return False
+    cleaned = _NOT_DANGER.sub(" ", text)
+    hits = [p for p in _DANGER_COMPILED if p.search(cleaned)]
+    if not hits:
+        return False
+    if _PRESS.search(cleaned) and all(p.pattern.startswith(r"\b(waiting") for p in hits):
+        return False
+    return True

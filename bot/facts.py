@@ -234,7 +234,11 @@ def sounds_upset(text: str) -> bool:
 
 def mentions_immediate_danger(text: str) -> bool:
     """Danger stated in any message puts 999 / security first, whatever the scenario."""
-    return facts_from_text(text, only=["immediate_danger"]).get("immediate_danger") is True
+    from bot.danger import is_immediate_danger
+
+    return is_immediate_danger(text) or (
+        facts_from_text(text, only=["immediate_danger"]).get("immediate_danger") is True
+    )
 
 
 _YES = re.compile(
@@ -289,10 +293,10 @@ _NOT_A_PATIENT = re.compile(
 _WHO_TO_FACTS: dict[str, dict[str, Any]] = {
     "former_patient": {"patient_status": "former", "abuser": "patient"},
     "patient": {"abuser": "patient"},
-    "relative": {"abuser": "patient", "detained_patient": False},
-    "visitor": {"abuser": "stranger", "detained_patient": False},
+    "relative": {"abuser": "patient", "detained_patient": False, "filmer": "public"},
+    "visitor": {"abuser": "stranger", "detained_patient": False, "filmer": "public"},
     "colleague": {"abuser": "colleague"},
-    "member_of_public": {"abuser": "stranger", "detained_patient": False},
+    "member_of_public": {"abuser": "stranger", "detained_patient": False, "filmer": "public"},
 }
 
 
@@ -305,6 +309,7 @@ def implied_facts(text: str, who: str | None = None) -> Facts:
     detention = facts_from_text(text, only=["detained_patient"]).get("detained_patient")
     if detention is None and _NOT_A_PATIENT.search(text or ""):
         implied["detained_patient"] = False
+        implied["filmer"] = "public"
     return implied
 
 

@@ -35,11 +35,14 @@ def trust_aliases(policies_dir: Path | None = None) -> dict[str, list[str]]:
     """Each Trust's id -> what staff type for it, read from the packs' ``trust`` block."""
     policies_dir = policies_dir or REPO / "policies"
     aliases: dict[str, list[str]] = {}
-    for pack_file in sorted(policies_dir.glob("*.yml")):
+    from bot.policy.packs import TRUST_IDS  # only the packs: other files in policies/ are not Trusts
+
+    for trust_id in TRUST_IDS:
+        pack_file = policies_dir / f"{trust_id}.yml"
         data = yaml.safe_load(pack_file.read_text(encoding="utf-8")) or {}
         trust = data.get("trust")
         if not isinstance(trust, dict) or "id" not in trust:
-            continue  # questions.yml, safety.yml
+            continue
         names = [trust.get("name"), trust.get("short_name"), *(trust.get("aliases") or [])]
         aliases[trust["id"]] = sorted({str(n).lower() for n in names if n})
     return aliases

@@ -119,13 +119,111 @@ def format_report(report: Report) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
-    from rasa.core.agent import Agent
+# --- cold batches: first messages written by people who never saw the training data ----------
 
+COLD_DIR = REPO / "tests" / "nlu" / "cold"
+OUTSIDE_COLD_DIR = REPO.parent / "shared" / "cold"
+CONFIDENT = 0.8
+
+
+@dataclass
+class ColdScore:
+    """A cold batch, scored only in aggregate: its texts are never shown, so nobody tunes on them."""
+
+    name: str
+    n: int
+    accuracy: float
+    confident_wrong: float
+    recall: dict[str, float]
+    support: dict[str, int]
+    confusions: Counter
+    miss_confidence: list[float]
+
+
+def load_cold(path: Path) -> list[dict]:
+    """Items ``{text, intent, also?}`` from a cold batch file."""
+    items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return [i for i in items if isinstance(i, dict) and i.get("text") and i.get("intent")]
+
+
+def cold_batches() -> list[Path]:
+    """Our own cold batches in the order written (dated folders), then the outside batch."""
+    own = sorted(COLD_DIR.glob("*/*.yml")) + sorted(COLD_DIR.glob("*.yml"))
+    outside = sorted(OUTSIDE_COLD_DIR.glob("*.yml")) if OUTSIDE_COLD_DIR.exists() else []
+    return own + outside
+
+
+async def score_cold(agent, name: str, items: list[dict]) -> ColdScore:
+    correct, wrong_confident = 0, 0
+    expected, hits = Counter(), Counter()
+    confusions: Counter = Counter()
+    miss_confidence = []
+    for item in items:
+        parsed = await agent.parse_message(item["text"])
+        predicted = parsed["intent"]["name"]
+        confidence = float(parsed["intent"].get("confidence") or 0.0)
+        right = {item["intent"], *([item["also"]] if item.get("also") else [])}
+        expected[item["intent"]] += 1
+        if predicted in right:
+            correct += 1
+            hits[item["intent"]] += 1
+        else:
+            confusions[(item["intent"], predicted)] += 1
+            miss_confidence.append(confidence)
+            wrong_confident += confidence >= CONFIDENT
+    n = len(items)
+    return ColdScore(
+        name=name,
+        n=n,
+        accuracy=correct / n if n else 0.0,
+        confident_wrong=wrong_confident / n if n else 0.0,
+        recall={i: hits[i] / expected[i] for i in sorted(expected)},
+        support=dict(expected),
+        confusions=confusions,
+        miss_confidence=miss_confidence,
+    )
+
+
+def format_cold(score: ColdScore) -> str:
+    lines = [
+        f"### {score.name}: {score.n} messages, accuracy {score.accuracy:.3f}, "
+        f"wrong with confidence >= {CONFIDENT}: {score.confident_wrong:.1%}",
+        "",
+        "| intent | recall | n |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {i} | {r:.2f} | {score.support[i]} |" for i, r in score.recall.items()]
+    lines += ["", "Most confused (true -> predicted):"]
+    lines += [f"- {e} -> {p}: {c}" for (e, p), c in score.confusions.most_common(8)]
+    if score.miss_confidence:
+        ordered = sorted(score.miss_confidence)
+        lines.append(
+            f"Confidence of the misses: median {ordered[len(ordered) // 2]:.2f}, max {ordered[-1]:.2f}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    import logging
+
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # Rasa's debug log would print every message's text
     model = REPO / "models" / "assistant.tar.gz"
     agent = Agent.load(str(model))
     report = score(asyncio.run(predict(agent, load_examples())))
-    text = format_report(report)
+    text = "## Own held-out set (written with the training data)\n\n" + format_report(report)
+    batches = cold_batches()
+    for path in batches:
+        name = f"{path.parent.name}/{path.name}"
+        if path.parent == OUTSIDE_COLD_DIR:
+            name = f"outside the team: {path.name}"
+        elif path == batches[-1] or all(
+            b.parent == OUTSIDE_COLD_DIR for b in batches[batches.index(path) + 1 :]
+        ):
+            name = f"newest own cold batch: {name}"
+        text += "\n\n" + format_cold(asyncio.run(score_cold(agent, name, load_cold(path))))
     print(text)
     out = REPO / "results" / "nlu-report.md"
     out.parent.mkdir(exist_ok=True)

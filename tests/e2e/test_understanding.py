@@ -19,7 +19,7 @@ def test_held_out_examples_are_not_in_the_training_data():
         return "".join(ch for ch in text.lower() if ch.isalnum() or ch == " ").split()
 
     training = set()
-    for path in Path("data/nlu").glob("*.yml"):
+    for path in Path("data/nlu").rglob("*.yml"):
         for block in yaml.safe_load(path.read_text()).get("nlu", []):
             if "intent" not in block:
                 continue  # synonyms are vocabulary, not intent examples

@@ -74,7 +74,7 @@ def test_can_i_take_his_phone_after_the_steps_is_answered_in_context():
     ).state
     assert state.guidance_given
     reply = respond(state, turn("filming_on_premises", "can I take his phone?", 0.7))
-    assert "Never detain anyone or take a phone" in words(reply)
+    assert "8.5" in words(reply) and "phone" in words(reply).lower()
     assert reply.state.scenario == "recorded_by_patient"
 
 

@@ -1,0 +1,45 @@
+"""Present danger in any words gets 999 first; ordinary messages that sound dramatic do not."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.danger import is_immediate_danger
+
+DANGER_TOLD_AS_A_SITUATION = [
+    "my ex just turned up at reception and won't leave, he's screaming at everyone",
+    "he's waiting for me by my car",
+    "she's sent a photo of the pills she's taken",
+    "he has a knife",
+    "a patient has a knife and is threatening staff right now",
+    "man in bay 4 is punching the walls and staff",
+    "there's a fire in the day room",
+    "pt on the roof of the multi storey",
+    "service user says she has just taken a load of paracetamol",
+    "a relative is threatening to stab the nurse in charge",
+    "someone is live streaming himself cutting on tiktok",
+    "he followed me to my car and is sat outside the staff entrance",
+]
+DRAMATIC_BUT_NOT_DANGER = [
+    "this shift is killing me",
+    "my manager will kill me if she sees this",
+    "people are attacking me in the comments",
+    "a troll has attacked me online again",
+    "he threatened me on facebook last year",
+    "I'll get fired for this",
+    "my twitter is on fire today lol",
+    "newspaper reporter waiting outside the staff entrance",
+    "she posted a knife crime awareness video",
+    "a patient filmed me on the ward",
+    "nobody is in danger but a visitor filmed the bay",
+]
+
+
+@pytest.mark.parametrize("text", DANGER_TOLD_AS_A_SITUATION)
+def test_danger_told_as_a_situation_is_recognised(text):
+    assert is_immediate_danger(text)
+
+
+@pytest.mark.parametrize("text", DRAMATIC_BUT_NOT_DANGER)
+def test_ordinary_messages_that_sound_dramatic_are_not_danger(text):
+    assert not is_immediate_danger(text)
