@@ -163,8 +163,6 @@ class ScenarioFormValidation(FormValidationAction):
                 assumed.append(requested)
                 dispatcher.utter_message(text="I'll assume the safer answer to that and carry on.")
                 unclear = 0
-            elif intent != "choose_trust":
-                dispatcher.utter_message(text="Sorry, I didn't catch that. You can use the buttons.")
         if intent == "choose_trust" and entity_values(tracker, "trust"):
             pack = load_pack(trust_of(tracker))
             dispatcher.utter_message(text=f"OK, I'll answer from {trust_label(pack)}'s policy.")
@@ -211,7 +209,8 @@ class AskQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        send(dispatcher, [render_question(self.fact)])
+        # A second try after an answer that could not be read: the question rephrased, with an example.
+        send(dispatcher, [render_question(self.fact, rephrase=bool(tracker.get_slot("unclear_answers")))])
         return []
 
 

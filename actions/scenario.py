@@ -18,6 +18,7 @@ from actions.common import (
     send,
     trust_of,
 )
+from bot.danger import DANGER_RELATED
 from bot.facts import (
     facts_from_text,
     mentions_immediate_danger,
@@ -117,17 +118,6 @@ class ActionUrgentDanger(Action):
             SlotSet("assumed", guidance.assumed),
             SlotSet("guidance_given", True),
         ]
-
-
-#: Situations whose own steps matter once 999 / security has been said: "she's posted that she
-#: has taken an overdose" is danger first, then the crisis steps.
-DANGER_RELATED = (
-    "crisis_online",
-    "online_abuse",
-    "recorded_by_patient",
-    "filming_on_premises",
-    "abuse_image",
-)
 
 
 def danger_related_scenario(tracker: Tracker) -> str | None:

@@ -20,6 +20,16 @@ import re
 
 _FLAGS = re.IGNORECASE
 
+#: Situations whose own steps matter once 999 / security has been said: "she's posted that she
+#: has taken an overdose" is danger first, then the crisis steps.
+DANGER_RELATED = (
+    "crisis_online",
+    "online_abuse",
+    "recorded_by_patient",
+    "filming_on_premises",
+    "abuse_image",
+)
+
 #: Clearly not a call for 999, checked first.
 _NOT_DANGER = re.compile(
     r"\b(no ?one|nobody|no-one) (is |was |'s )?(in (any )?danger|hurt|at risk)|"

@@ -6,7 +6,7 @@ side only turns a tracker into a ``State`` and a ``Turn`` and the reply back int
 (``actions/respond.py``).
 
 Rules it keeps, because people mid-incident type sentences, not button presses:
-- every reply answers or asks one clear question; nothing ever says "use the buttons";
+- every reply answers or asks one clear question, never pointing at the buttons instead;
 - an answer that can't be read gets one rephrased question with an example, then the steps for
   the safer case, saying what was assumed;
 - a question, a new situation, "just tell me" or "stop" in the middle of a question is handled
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot import answers, induction
-from bot.danger import is_immediate_danger
+from bot.danger import DANGER_RELATED, is_immediate_danger
 from bot.facts import (
     answer_for,
     facts_from_text,
@@ -45,14 +45,6 @@ NEW_SITUATION_CONFIDENCE = 0.6
 MIN_SITUATION_WORDS = 5
 #: The likeliest scenario in the ranking is used for "just tell me, <situation>" above this.
 RANKING_CONFIDENCE = 0.1
-#: Scenarios whose details matter most when someone may be in danger: 999 first, then these steps.
-DANGER_RELATED = (
-    "crisis_online",
-    "online_abuse",
-    "recorded_by_patient",
-    "filming_on_premises",
-    "abuse_image",
-)
 
 CONVERSATION_REPLIES = {
     "greet": "utter_greet",

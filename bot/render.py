@@ -198,15 +198,18 @@ def render_guidance(guidance: Guidance, upset: bool = False) -> list[Message]:
     return [{"text": "\n\n".join(lines), "buttons": buttons, "prompt": "Anything else?"}]
 
 
-def render_question(fact: str) -> Message:
-    """A question with its answers as buttons (payloads set the slot directly)."""
+def render_question(fact: str, rephrase: bool = False) -> Message:
+    """A question with its answers as buttons (payloads set the slot directly).
+
+    ``rephrase``: the second try, worded differently with an example answer.
+    """
     question = load_questions()[fact]
     buttons = [
         {"title": option["title"], "payload": _payload(fact, option["value"])}
         for option in question["options"]
     ]
     buttons.append({"title": "Not sure", "payload": "/dont_know"})
-    return {"text": question["ask"], "buttons": buttons}
+    return {"text": question["rephrase" if rephrase else "ask"], "buttons": buttons}
 
 
 def _payload(fact: str, value: Any) -> str:
