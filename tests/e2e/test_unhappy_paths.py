@@ -100,3 +100,15 @@ def test_hurry_and_situation_in_one_breath_gets_the_steps_in_one_turn(conversati
     assert "Source:" in reply and "8.5" in reply
     summary = chat.text("summary please")
     assert "Incident summary" in summary and "8.5" in summary
+
+
+def test_an_unreadable_answer_gets_the_question_rephrased_then_the_safer_steps(conversation):
+    chat = conversation("lpt")
+    first_question(chat, "a patient's husband filmed me on the ward")
+    reply = chat.text("purple elephants")
+    assert "use the buttons" not in reply and "didn't catch" not in reply.lower()
+    assert "for example" in reply  # the second try, worded with an example answer
+    reply = chat.text("purple elephants again")
+    while "Source:" not in reply:
+        reply = chat.text("purple")
+    assert "assumed the safer case" in reply
