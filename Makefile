@@ -19,7 +19,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export SANIC_HOST := 127.0.0.1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup build train chat run test lint bench nlu-report check-packs coverage teams-app clean
+.PHONY: help setup build train chat run test lint bench nlu-report check-packs coverage teams-app clean conversations nlu-compare
 
 help:
 	@echo "make chat        set up, train if needed, and talk to the assistant in this terminal"
@@ -29,6 +29,8 @@ help:
 	@echo "make lint        ruff"
 	@echo "make bench       speed and memory benchmarks"
 	@echo "make nlu-report  held-out NLU precision / recall / F1 and confusions"
+	@echo "make conversations  the newest independent conversation suite, pass rate per Trust"
+	@echo "make nlu-compare  NLU configurations in bench/nlu/ side by side on the cold batches"
 	@echo "make teams-app   Teams app package for MICROSOFT_APP_ID and TEAMS_ENDPOINT"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -68,6 +70,12 @@ run: train
 
 test: train
 	$(PY) -m pytest
+
+conversations: train
+	$(PY) -m bot.rasa_ext.conversation_suite
+
+nlu-compare: build
+	$(PY) -m bot.rasa_ext.nlu_compare bench/nlu/*.yml
 
 lint: setup
 	$(PY) -m ruff check bot actions tests bench

@@ -19,7 +19,7 @@ from bot.nlu import spacy_pipeline
 REPO = Path(__file__).resolve().parents[1]
 MODEL = REPO / "models" / "assistant.tar.gz"
 FINGERPRINT = REPO / "models" / "assistant.inputs"
-TRAINING_INPUTS = ("config.yml", "domain.yml", "data")
+TRAINING_INPUTS = ("config.yml", "domain", "data")
 
 
 def ensure_nlu_pipeline() -> bool:
@@ -62,6 +62,8 @@ def train(force: bool = False) -> int:
         "-m",
         "bot.rasa_ext.main",
         "train",
+        "--domain",
+        "domain",
         "--fixed-model-name",
         "assistant",
         "--out",

@@ -19,6 +19,7 @@ Rules it keeps, because people mid-incident type sentences, not button presses:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -100,7 +101,7 @@ def respond(state: State, turn: Turn) -> Reply:
     danger = intent == "urgent_danger" or is_immediate_danger(turn.text)
     if danger:
         return _danger(state, turn)
-    if intent == "stop":
+    if intent == "stop" and _really_stop(state, turn):
         return Reply([{"response": "utter_stopped"}], _fresh(state))
     if state.asking and state.scenario:
         return _answering(state, turn)
@@ -242,6 +243,28 @@ def _answering(state: State, turn: Turn) -> Reply:
     assumed.append(fact)
     state = replace(state, facts=facts, assumed=tuple(dict.fromkeys(assumed)), asking=None)
     return _next(state, [])
+
+
+_STOP_WORDS = re.compile(
+    r"\b(stop|cancel|forget (it|that|about it)|never ?mind|quit|exit|leave it|start (again|over)|reset)\b",
+    re.IGNORECASE,
+)
+
+
+def _really_stop(state: State, turn: Turn) -> bool:
+    """Mid-question, "stop" must be said in words: a guess of "stop" for an unreadable reply is
+    a reply to rephrase for, not a reason to drop the situation."""
+    if _answers_the_question(state, turn):
+        return False
+    return not (state.asking and state.scenario) or bool(_STOP_WORDS.search(turn.text or ""))
+
+
+def _answers_the_question(state: State, turn: Turn) -> bool:
+    """ "She's stopped now" read as "stop" is still an answer to "is she still recording?"."""
+    if not (state.asking and state.scenario):
+        return False
+    fact = state.asking
+    return answer_for(fact, turn.text, None, turn.entity(fact), turn.entity("who")) not in (None, "dont_know")
 
 
 def _is_new_situation(state: State, turn: Turn) -> bool:

@@ -108,7 +108,8 @@ def test_an_unreadable_answer_gets_the_question_rephrased_then_the_safer_steps(c
     reply = chat.text("purple elephants")
     assert "use the buttons" not in reply and "didn't catch" not in reply.lower()
     assert "for example" in reply  # the second try, worded with an example answer
-    reply = chat.text("purple elephants again")
-    while "Source:" not in reply:
-        reply = chat.text("purple")
+    reply, turns = chat.text("purple elephants again"), 3
+    while "Source:" not in reply and turns < 8:  # each question: one rephrase, then the safer case
+        reply, turns = chat.text("purple"), turns + 1
+    assert "Source:" in reply, "never reached the steps"
     assert "assumed the safer case" in reply
