@@ -28,7 +28,7 @@ help:
 	@echo "make train       train the model if its inputs changed"
 	@echo "make lint        ruff"
 	@echo "make bench       speed and memory benchmarks"
-	@echo "make nlu-report  held-out NLU precision / recall / F1 and confusions"
+	@echo "make nlu-report  held-out NLU scores, then every cold batch in aggregate"
 	@echo "make conversations  the newest independent conversation suite, pass rate per Trust"
 	@echo "make nlu-compare  NLU configurations in bench/nlu/ side by side on the cold batches"
 	@echo "make teams-app   Teams app package for MICROSOFT_APP_ID and TEAMS_ENDPOINT"

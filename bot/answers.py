@@ -93,13 +93,19 @@ def excerpt(text: str, query: str = "", words: int = EXCERPT_WORDS) -> tuple[str
     return passage, True
 
 
-def answer_question(pack: Pack, question: str) -> Message:
-    """The one or two clauses of this Trust's policy that best answer a free question."""
+def clause_matches(pack: Pack, question: str) -> list:
+    """(clause, score) for the one or two clauses that match a question, best first."""
     from bot.policy.store import search_clauses  # built on first use, not at import
 
     results = [(clause, score) for clause, score in search_clauses(pack.id, question, limit=2) if score > 0]
     if len(results) == 2 and results[1][1] < SECOND_RESULT_SHARE * results[0][1]:
         results = results[:1]  # a weak second match is noise, not help
+    return results
+
+
+def answer_question(pack: Pack, question: str) -> Message:
+    """The one or two clauses of this Trust's policy that best answer a free question."""
+    results = clause_matches(pack, question)
     short = trust_label(pack)
     if not results:
         return {"text": f"I couldn't find anything in {short}'s policy about that. {who_to_ask(pack)}"}

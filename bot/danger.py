@@ -101,6 +101,68 @@ _DANGER = [
     r"right now|as we speak)\b",
     r"\blive ?stream\w*\b.{0,60}\b(self[- ]?harm|cutting|overdose|suicide|kill (himself|herself))\b",
     r"\b(suicide|goodbye) (note|message|post|letter)\b",
+    # Held, cornered or trapped now.
+    r"\b(cornered|pinned|trapped|grabbed|grabbing|holding) (me|her|him|us|a nurse|the nurse|staff|"
+    r"a colleague|my colleague)( by| against| in| to)?\b(?!.{0,25}\b(online|comments?|in a (chat|thread)))",
+    r"\bwon'?t let (me|us|her|him|them) (leave|out|go)\b",
+    r"\bhands? (round|around) (my|her|his|their) (neck|throat)\b",
+    r"\bthreatening (me|us|staff|the nurses?|a nurse|a colleague|my colleague|everyone) with (a|an|his|her|"
+    r"their)\b",
+    r"\bsa(ys|id|ying) (he|she|they)('?ll| will| is going to| are going to) (kill|stab|hurt|shoot|batter) "
+    r"(me|us|staff|someone|himself|herself|themselves)\b(?!.{0,30}\b(last (week|month|year)|ago)\b)",
+    r"\b(need|get|call|send) (security|the police) (now|here|urgently|asap|right now|immediately)\b",
+    r"\b(pressed|pushed|hit|set off) (the|my) (panic|attack|personal) alarm\b",
+    r"\bnife\b",
+    r"\babout to (take|swallow|neck) (the|all|her|his|their|them|some|a load of)? ?(pills|tablets|meds)?\b",
+    r"\b(going to|gonna|is going to|wants to) (end it|die) (tonight|now|today|right now)\b",
+    r"\blive\b.{0,40}\b(bridge|roof|ledge|jump|pills|tablets|rope|blade|knife)\b",
+    r"\b(standing|stood|sat|sitting|climbed) (on|onto|over) (the )?(edge|railings?|ledge|window ?sill|"
+    r"wrong side)\b",
+    r"\bwrong side of the (railings?|barrier|fence|bridge)\b",
+    # Violence or a threat on site now, in plain words.
+    r"\bviolent (visitor|patient|man|woman|relative|person|pt|su|service user|caller|partner|ex)\b"
+    r"(?!.{0,30}\b(last (week|month|year)|ago|history|policy|training)\b)",
+    r"\b(threw|throwing|throwin|thrown|chucked|chucking|hurling) (a |the |his |her )?(chair|chairs|things|"
+    r"stuff|furniture|objects?|punches|a punch|bottles?|glass)\b",
+    r"\bsquar\w* up\b",
+    r"\b(gone|went|going|goin|came|coming) (for|at) (me|her|him|us|staff|a nurse|the nurse|my colleague|"
+    r"a colleague|the doctor|a doctor)\b(?! (online|on))",
+    r"\blocked (us|me|her|him|them|staff|the (nurse|crew|staff|doctor|paramedics?)) in\b",
+    r"\b(i'?m|we'?re|i am|we are|staff are|she'?s|he'?s) (hiding|barricaded|locked) (in|from|away|ourselves|myself)\b",
+    r"\b(i'?m|we'?re|i am|we are) not safe\b",
+    r"\b(fighting|a fight|brawl\w*)\b.{0,30}\b(in|on|at) (the )?(a&e|ed|ward|bay|corridor|reception|"
+    r"waiting room|car ?park|department|entrance)\b",
+    r"\b(trying to|tried to|tryin to) break (in|into)\b",
+    r"\bbanging on the (doors?|windows?|glass)\b",
+    r"\b(kicking|kickin) off\b.{0,30}\b(now|right now|pls|please help|help)\b",
+    r"\bwaving (them|it|a \w+|the \w+|his \w+|her \w+) (at|around)\b",
+    r"\b(scissors|screwdriver|bottle|chair)\b.{0,30}\b(at (me|staff|us|the|a)|waving|threaten\w*)\b",
+    r"\b(he|she|they)('ll| will) (kill|hurt|stab|batter) (me|her|him|us|them)\b"
+    r"(?!.{0,30}\b(last (week|month|year)|ago)\b)",
+    r"\b(in|at) (the )?(waiting room|reception|car ?park|corridor|entrance|front door)\b.{0,40}"
+    r"\b(screaming|shouting|threaten\w*|banging)\b",
+    r"\bwaiting (outside|downstairs|in the car ?park|by the (door|exit|entrance))\b.{0,30}"
+    r"\b(for me|after my shift|for (her|him|the nurse|staff))\b",
+    # Someone at risk of dying now.
+    r"\b(not|isn'?t|stopped|no longer) breathing\b",
+    r"\bcollapsed\b",
+    r"\b(climb\w*|standing|stood|sitting|sat) (over|onto|on|out( of)?|up) (the |a )?(\w+ )?(balcony|roof|"
+    r"window|railings?|ledge|fence|bridge|parapet)\b",
+    r"\b(on|onto) the (railway|train) (line|track)s?\b|\bmiddle of the (road|motorway|dual carriageway)\b",
+    r"\b(swallow\w*|drunk|drank|drinking|ingest\w*|necked) (\w+ ){0,3}(batteries|bleach|cleaning|fluid|"
+    r"chemicals?|poison|antifreeze|razor|glass)\b",
+    r"\b(taken|took|swallowed|necked) (all|a (whole|full) (packet|box|bottle)|loads|lots|a handful) "
+    r"(of )?(her |his |their |my |the )?(tablets|pills|meds|paracetamol|medication)\b",
+    r"\b(empty|empties) (packet|box|bottle|blister)s? of (paracetamol|tablets|pills|meds)\b",
+    r"\b(tie|tying|tied|wrapping|wrapped) (something|a \w+|\w+) (round|around) (his|her|their|my) neck\b",
+    r"\b(rope|noose|belt|cord)\b.{0,40}\b(do it|tonight|right now|neck)\b",
+    r"\bgoing to do it (tonight|now|today)\b",
+    r"\bhelp (me|us) (now|quick)\b",
+    # Fire and smoke now.
+    r"\b(smell (of )?burning|smells? (of )?burning|flames|smoke is|on fire|blow (up|the place up))\b",
+    r"\bsetting (\w+ ){0,2}(on fire|alight)\b",
+    r"\blighter\b.{0,30}\b(bed|sheets|curtains|setting|holding|to the)\b",
+    r"\bexplosion\b",
     # Fire, explosives.
     r"\b((is|'s) on fire|smoke (on|in) the|fire on|fire in|there'?s a fire|set (a )?fire|"
     r"setting fire|set light|petrol|arson|"

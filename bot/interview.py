@@ -435,7 +435,17 @@ def _conversation(state: State, turn: Turn) -> Reply:
     if intent == "policy_question":
         return Reply([answers.answer_question(pack, turn.text)], state)
     if intent == "nlu_fallback":
-        return Reply([answers.did_you_mean([name for name, _ in turn.ranking])], state)
+        options = answers.did_you_mean([name for name, _ in turn.ranking])
+        if is_question(turn.text) and answers.clause_matches(pack, turn.text):
+            # A question the model can't place still gets the policy's answer, then the choice.
+            return Reply(
+                [
+                    answers.answer_question(pack, turn.text),
+                    {"text": "If you meant a situation, is it one of these?", "buttons": options["buttons"]},
+                ],
+                state,
+            )
+        return Reply([options], state)
     if intent in ("affirm", "dont_know", "inform"):
         return Reply([{"response": "utter_ask_what_happened"}], state)
     if intent == "deny":

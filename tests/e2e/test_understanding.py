@@ -27,3 +27,28 @@ def test_held_out_examples_are_not_in_the_training_data():
                 training.add(tuple(normal(line.strip()[2:])))
     leaked = [t for t, _ in load_examples() if tuple(normal(t)) in training]
     assert leaked == []
+
+
+# The newest cold batch (written after the last tuning, by writers who never saw the training
+# data) gates with a margin below what it measured when it was written; docs/understanding.md
+# has the history. The bars only ever go up.
+COLD_MIN_ACCURACY = 0.82
+COLD_MAX_CONFIDENTLY_WRONG = 0.04
+COLD_MIN_DANGER_RECALL = 0.95
+
+
+def test_the_newest_cold_batch_is_understood(agent):
+    from bot.rasa_ext.nlu_report import cold_batch_groups, score_cold
+
+    own = [(name, items) for name, items in cold_batch_groups() if name.startswith("newest own")]
+    assert own, "no cold batch under tests/nlu/cold/"
+    name, items = own[0]
+    result = asyncio.run(score_cold(agent, name, items))
+    summary = (
+        f"{name}: accuracy {result.accuracy:.3f}, confidently wrong {result.confident_wrong:.1%}, "
+        f"urgent_danger recall {result.recall.get('urgent_danger', 0):.2f}"
+    )
+    assert len(items) >= 300, summary
+    assert result.accuracy >= COLD_MIN_ACCURACY, summary
+    assert result.confident_wrong <= COLD_MAX_CONFIDENTLY_WRONG, summary
+    assert result.recall.get("urgent_danger", 0) >= COLD_MIN_DANGER_RECALL, summary

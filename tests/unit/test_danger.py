@@ -19,6 +19,14 @@ DANGER_TOLD_AS_A_SITUATION = [
     "a relative is threatening to stab the nurse in charge",
     "someone is live streaming himself cutting on tiktok",
     "he followed me to my car and is sat outside the staff entrance",
+    "the husband has locked the crew in the kitchen",
+    "a lad has just thrown a chair at the receptionist",
+    "pt's dad is squaring up to my student",
+    "someone has climbed onto the balcony on level 5",
+    "caller says she's taken all her tablets and is on her own",
+    "I can smell burning in the records store",
+    "man in the corridor not breathing",
+    "we're hiding in the clean utility from him",
 ]
 DRAMATIC_BUT_NOT_DANGER = [
     "this shift is killing me",
@@ -32,6 +40,10 @@ DRAMATIC_BUT_NOT_DANGER = [
     "she posted a knife crime awareness video",
     "a patient filmed me on the ward",
     "nobody is in danger but a visitor filmed the bay",
+    "pls help, an ex patient wants to be friends on facebook",
+    "a colleague posted a video of the ward kicking off last night",
+    "the fire safety training video, can we post it",
+    "he's hidden his phone in his locker and films the other patients",
 ]
 
 
