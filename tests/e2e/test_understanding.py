@@ -52,3 +52,19 @@ def test_the_newest_cold_batch_is_understood(agent):
     assert result.accuracy >= COLD_MIN_ACCURACY, summary
     assert result.confident_wrong <= COLD_MAX_CONFIDENTLY_WRONG, summary
     assert result.recall.get("urgent_danger", 0) >= COLD_MIN_DANGER_RECALL, summary
+
+
+# The newest independent conversation suite (tests/conversations/), written from the Trusts'
+# documents by people who never saw the packs or the replies: never a stall, 999 first wherever
+# someone is in danger, and a pass rate that only goes up (measured 0.52 when it was written).
+SUITE_MIN_PASS_RATE = 0.50
+
+
+def test_the_independent_conversations_never_stall_and_put_999_first(agent):
+    from bot.rasa_ext.conversation_suite import load, newest_batch, report, run
+
+    outcomes = run(agent, load(newest_batch()))
+    summary = report(outcomes, newest_batch().name)
+    assert not [o for o in outcomes if o.stalled], summary
+    assert not [o for o in outcomes if "999 not first" in o.failed], summary
+    assert sum(o.passed for o in outcomes) / len(outcomes) >= SUITE_MIN_PASS_RATE, summary
