@@ -119,6 +119,9 @@ _DANGER = [
     r"\b(standing|stood|sat|sitting|climbed) (on|onto|over) (the )?(edge|railings?|ledge|window ?sill|"
     r"wrong side)\b",
     r"\bwrong side of the (railings?|barrier|fence|bridge)\b",
+    r"\b(top|edge|roof) of (the |a )?(multi-? ?stor(e)?y|car ?park|building|bridge|tower|cliff|flats|"
+    r"block|hospital)\b(?!.{0,30}\b(last (week|month|year)|ago|view|sunset)\b)",
+    r"\bjump(ing)? (off|from) (the |a )?\w+",
     # Violence or a threat on site now, in plain words.
     r"\bviolent (visitor|patient|man|woman|relative|person|pt|su|service user|caller|partner|ex)\b"
     r"(?!.{0,30}\b(last (week|month|year)|ago|history|policy|training)\b)",

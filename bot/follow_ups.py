@@ -46,7 +46,7 @@ _TOPICS: list[tuple[str, str]] = [
         "reply_or_comment",
         r"\b(reply|replying|respond|responding|comment|commenting|answer (him|her|them|it|back)|"
         r"message (him|her|them) back|write back|accept\w* (it|the request|the friend request)|"
-        r"defend myself|say something (on|under) (it|the post))\b",
+        r"defend myself|say something (on|under) (it|the post)|ignor\w*|leave it|say nothing|engage)\b",
     ),
     (
         "keep_secret",
@@ -58,13 +58,18 @@ _TOPICS: list[tuple[str, str]] = [
         r"\b(do i have to (accept|put up|let|allow|carry on|continue|agree)|"
         r"(are|is) (they|he|she) allowed|can (they|he|she) (do that|film|record|post|legally)|"
         r"have i got to (accept|put up)|must i (accept|put up|let)|within (their|his|her) rights|"
-        r"is that (allowed|legal|ok)|can i (refuse|say no|decline))\b",
+        r"is that (allowed|legal|ok)|can i (refuse|say no|decline)|"
+        r"(is|are|was) (he|she|they|it|that|this) (even )?(allowed|legal|lawful))\b",
+    ),
+    (
+        "safeguarding",
+        r"\b(safeguard\w*|child (protection|at risk)|vulnerable adult|adult at risk|referral)\b",
     ),
     (
         "in_trouble",
         r"\b(in trouble|get into trouble|disciplin\w*|sacked|fired|lose my (job|pin|registration)|"
         r"nmc|hcpc|gmc|my registration|struck off|my fault|did i do (something )?wrong|"
-        r"am i (going to be )?(blamed|liable))\b",
+        r"am i (going to be )?(blamed|liable)|on my record|a warning|formal action|investigat\w*)\b",
     ),
     (
         "what_to_say",
@@ -78,7 +83,7 @@ _TOPICS: list[tuple[str, str]] = [
         r"who (do|should) i (tell|report (it|this) to|inform|contact|speak to|talk to|escalate)|"
         r"(do|should) i (report|escalate|inform|let (someone|my manager) know)|"
         r"(my|the) (manager|line manager|boss|supervisor|nic) (know|need to know)|"
-        r"incident (form|report)|report (it|this)\b|raise (it|this|a concern)|"
+        r"incident (form|report)|\bform\b|fill (it |one )?(in|out)|report (it|this)\b|raise (it|this|a concern)|"
         r"who (do|should) i go to|escalat\w*)",
     ),
 ]
@@ -92,12 +97,48 @@ _QUESTION_START = re.compile(
 )
 
 
-def follow_up_topic(text: str) -> str | None:
-    """The follow-up topic a message asks about, or None."""
+def follow_up_topic(text: str, loose: bool = False) -> str | None:
+    """The follow-up topic a message asks about, or None.
+
+    ``loose``: for a message already known to be a question about the situation in hand, also
+    try the catalogue's own example questions (policies/follow_ups.yml) by shared words, so
+    "am I ok to ignore his messages" finds the topic its neighbours are worded in.
+    """
     for topic, pattern in _COMPILED:
         if pattern.search(text or ""):
             return topic
-    return None
+    return _nearest_topic(text) if loose else None
+
+
+_STOPWORDS = frozenset(
+    "a an the i me my we us our you your he him his she her they them their it its this that is are "
+    "am was were be been do does did to of in on at for and or so if just about should can could "
+    "would will shall must have has had what who how when where why which any there here now ok "
+    "okay then also with from by as not no yes".split()
+)
+#: A topic is taken only when a question shares at least this many content words with one of
+#: its examples, and they make up at least this share of that example's content words.
+_MIN_SHARED, _MIN_SHARE = 2, 0.6
+
+
+def _content_words(text: str) -> set[str]:
+    words = re.findall(r"[a-z]+", (text or "").lower())
+    return {re.sub(r"(ing|ed|s)$", "", w) or w for w in words if w not in _STOPWORDS and len(w) > 2}
+
+
+def _nearest_topic(text: str) -> str | None:
+    from bot.policy.packs import load_follow_up_topics
+
+    asked = _content_words(text)
+    best, best_share = None, 0.0
+    for topic in load_follow_up_topics().values():
+        for example in (topic.label, *topic.examples):
+            words = _content_words(example)
+            shared = len(asked & words)
+            share = shared / len(words) if words else 0.0
+            if shared >= _MIN_SHARED and share >= _MIN_SHARE and share > best_share:
+                best, best_share = topic.id, share
+    return best
 
 
 def is_question(text: str) -> bool:

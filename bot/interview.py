@@ -229,7 +229,7 @@ def _answering(state: State, turn: Turn) -> Reply:
             state,
         )
     steps_now = intent == "just_the_steps" or wants_steps_only(turn.text)
-    topic = follow_up_topic(turn.text)
+    topic = follow_up_topic(turn.text, loose=is_question(turn.text))
     if steps_now or topic or is_question(turn.text) or intent in ("policy_question", "help"):
         # "should I tell someone?" is the question the steps answer: give them, safer case.
         reply = _answer(_assume_rest(state), [])
@@ -303,7 +303,7 @@ def _follow_up(state: State, turn: Turn) -> Reply | None:
         return Reply([{"text": why_text(pack, state.scenario)}], state)
     if turn.intent in ("incident_summary", "show_clause", "choose_trust", "start_quiz", "start_induction"):
         return None
-    topic = follow_up_topic(turn.text)
+    topic = follow_up_topic(turn.text, loose=is_question(turn.text))
     if topic:
         return Reply(_topic_answer(state, topic), state)
     new_facts = {k: v for k, v in _facts_in(turn, state.scenario).items() if k in _questions(state)}

@@ -27,6 +27,7 @@ DANGER_TOLD_AS_A_SITUATION = [
     "I can smell burning in the records store",
     "man in the corridor not breathing",
     "we're hiding in the clean utility from him",
+    "he's sent a selfie from the top of the car park saying goodbye",
 ]
 DRAMATIC_BUT_NOT_DANGER = [
     "this shift is killing me",
