@@ -19,12 +19,13 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export SANIC_HOST := 127.0.0.1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup build train chat run test lint bench nlu-report check-packs coverage teams-app clean conversations nlu-compare
+.PHONY: help setup build train chat run serve test lint bench nlu-report check-packs coverage teams-app clean conversations nlu-compare
 
 help:
 	@echo "make chat        set up, train if needed, and talk to the assistant in this terminal"
 	@echo "make test        set up, train if needed, and run the whole test suite"
-	@echo "make run         serve on 127.0.0.1:5005 (REST, Teams) with actions on :5055"
+	@echo "make run         local server on 127.0.0.1:5005 (REST, Teams) with actions on :5055"
+	@echo "make serve       production: only the Teams webhook and health on 127.0.0.1:5005 (docs/deploy.md)"
 	@echo "make train       train the model if its inputs changed"
 	@echo "make lint        ruff"
 	@echo "make bench       speed and memory benchmarks"
@@ -55,18 +56,34 @@ check-packs: setup
 coverage: setup
 	$(PY) -m bot coverage --write
 
-# The action server runs in the background for chat and run, and stops with them.
-chat: train
-	@mkdir -p var
-	@$(RASA) run actions --actions actions --port 5055 > var/actions.log 2>&1 & echo $$! > var/actions.pid; \
-	trap 'kill $$(cat var/actions.pid) 2>/dev/null; rm -f var/actions.pid' EXIT; \
-	$(RASA) shell -m $(MODEL) --endpoints endpoints.yml --credentials credentials.yml -p 5005 --quiet
+# The action server runs in the background for chat, run and serve, under a supervisor that
+# restarts it if it dies or stops answering /health, and stops with them. Everything binds
+# 127.0.0.1 (bot.rasa_ext.main enforces it) and files are created owner-only.
+SUPERVISED_ACTIONS = $(PY) -m bot.rasa_ext.supervise --health http://127.0.0.1:5055/health -- \
+                     $(RASA) run actions --actions actions --port 5055
 
+chat: train
+	@umask 077; mkdir -p var
+	@umask 077; $(SUPERVISED_ACTIONS) > var/actions.log 2>&1 & echo $$! > var/actions.pid; \
+	trap 'kill $$(cat var/actions.pid) 2>/dev/null; rm -f var/actions.pid' EXIT; \
+	$(RASA) shell -m $(MODEL) --endpoints endpoints.yml --credentials credentials.local.yml -p 5005 --quiet
+
+# Local server for trying it: REST and Teams on 127.0.0.1:5005. Rasa's HTTP API (/model/parse,
+# trackers) is on only when BOT_API_JWT_SECRET is set, and then needs a JWT (docs/deploy.md).
 run: train
-	@mkdir -p var
-	@$(RASA) run actions --actions actions --port 5055 & echo $$! > var/actions.pid; \
+	@umask 077; mkdir -p var
+	@$(SUPERVISED_ACTIONS) & echo $$! > var/actions.pid; \
 	trap 'kill $$(cat var/actions.pid) 2>/dev/null; rm -f var/actions.pid' EXIT INT TERM; \
-	$(RASA) run -m $(MODEL) --enable-api -i 127.0.0.1 -p 5005 --endpoints endpoints.yml --credentials credentials.yml
+	$(RASA) run -m $(MODEL) -p 5005 --endpoints endpoints.yml --credentials credentials.local.yml
+
+# Production entry (docs/deploy.md): only the Teams webhook and its health check
+# (GET /webhooks/teams/), no REST channel, no HTTP API, no debug logging. Put an HTTPS ingress
+# in front that forwards only POST /webhooks/teams/webhook.
+serve: train
+	@umask 077; mkdir -p var
+	@$(SUPERVISED_ACTIONS) & echo $$! > var/actions.pid; \
+	trap 'kill $$(cat var/actions.pid) 2>/dev/null; rm -f var/actions.pid' EXIT INT TERM; \
+	BOT_PRODUCTION=1 BOT_API_JWT_SECRET= $(RASA) run -m $(MODEL) -p 5005 --endpoints endpoints.yml --credentials credentials.yml
 
 test: train
 	$(PY) -m pytest
