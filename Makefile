@@ -32,7 +32,7 @@ help:
 	@echo "make nlu-report  held-out NLU scores, then every cold batch in aggregate"
 	@echo "make conversations  the newest independent conversation suite, pass rate per Trust"
 	@echo "make nlu-compare  NLU configurations in bench/nlu/ side by side on the cold batches"
-	@echo "make teams-app   Teams app package for MICROSOFT_APP_ID and TEAMS_ENDPOINT"
+	@echo "make teams-app   Teams app package for MICROSOFT_APP_ID, TEAMS_ENDPOINT and TEAMS_PRIVACY_URL"
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it (pyenv install 3.10) or set PYTHON310=/path/to/python3.10"; exit 1; }
@@ -103,7 +103,7 @@ bench: train
 	$(PY) bench/teams_latency.py --assistant --show-reply
 
 teams-app: setup
-	$(PY) -m bot teams-app --app-id "$$MICROSOFT_APP_ID" --endpoint "$$TEAMS_ENDPOINT" --out build/teams-app.zip
+	$(PY) -m bot teams-app --app-id "$$MICROSOFT_APP_ID" --endpoint "$$TEAMS_ENDPOINT" --privacy-url "$$TEAMS_PRIVACY_URL" --out build/teams-app.zip
 
 nlu-report: build
 	$(PY) -m bot nlu-report
