@@ -47,7 +47,10 @@ STORED_FIELDS: dict[str, list[tuple[str, str]]] = {
         ("text", f"always replaced by `{NOT_STORED}`"),
         ("parse_data.intent", "name (only if it is one of the assistant's intents) and confidence"),
         ("parse_data.intent_ranking", "the same, for each ranked intent"),
-        ("parse_data.entities", "entity type and value, only when the value is one of the assistant's own words"),
+        (
+            "parse_data.entities",
+            "entity type and value, only when the value is one of the assistant's own words",
+        ),
         ("input_channel", "the channel name, only if it is one of the known channels"),
         ("message_id", "Rasa's random id (32 hex characters), else dropped"),
         ("metadata", "only " + ", ".join(f"`{k}`" for k in USER_METADATA_KEYS)),
@@ -55,16 +58,29 @@ STORED_FIELDS: dict[str, list[tuple[str, str]]] = {
     ],
     "slot": [
         ("name", "kept"),
-        ("value", "kept only if it is true/false, a number under 1000, one of the assistant's own words, "
-                  "or a list/map of those; otherwise stored as null"),
+        (
+            "value",
+            "kept only if it is true/false, a number under 1000, one of the assistant's own words, "
+            "or a list/map of those; otherwise stored as null",
+        ),
     ],
     "bot": [
         ("text", "the assistant's reply, composed only from the policy packs"),
-        ("data.buttons", "titles and payloads of the buttons offered"),
+        (
+            "data",
+            "the buttons, cards and attachments of the reply (`buttons`, `elements`, `quick_replies`, "
+            "`attachment`, `image`, `custom`), all composed by the assistant",
+        ),
         ("metadata", "only " + ", ".join(f"`{k}`" for k in BOT_METADATA_KEYS)),
         ("timestamp", "kept"),
     ],
-    "action": [("name", "kept"), ("policy", "kept"), ("confidence", "kept"), ("timestamp", "kept")],
+    "action": [
+        ("name", "kept"),
+        ("policy", "kept"),
+        ("confidence", "kept"),
+        ("hide_rule_turn", "kept"),
+        ("timestamp", "kept"),
+    ],
     "active_loop": [("name", "kept"), ("timestamp", "kept")],
     "session_started": [("timestamp", "kept")],
     "other events": [
@@ -112,7 +128,9 @@ class Vocabulary:
             return len(value) <= 50 and all(self.allows(v, depth + 1) for v in value)
         if isinstance(value, Mapping):
             return len(value) <= 20 and all(
-                isinstance(k, str) and (k in self.words or k in STRUCTURED_SLOT_KEYS) and self.allows(v, depth + 1)
+                isinstance(k, str)
+                and (k in self.words or k in STRUCTURED_SLOT_KEYS)
+                and self.allows(v, depth + 1)
                 for k, v in value.items()
             )
         return False
@@ -211,7 +229,9 @@ def _user_event(event: Mapping[str, Any], vocab: Vocabulary) -> dict[str, Any]:
 
 def _bot_event(event: Mapping[str, Any], vocab: Vocabulary) -> dict[str, Any]:
     data = event.get("data") if isinstance(event.get("data"), Mapping) else {}
-    kept_data = {k: data.get(k) for k in ("elements", "quick_replies", "buttons", "attachment", "image", "custom")}
+    kept_data = {
+        k: data.get(k) for k in ("elements", "quick_replies", "buttons", "attachment", "image", "custom")
+    }
     return {
         "event": "bot",
         "timestamp": event.get("timestamp"),

@@ -56,8 +56,16 @@ def silence_dependency_warnings() -> None:
 
 
 LOOPBACK = "127.0.0.1"
-_DROPPED_FLAGS = {"--enable-api": 0, "--auth-token": 1, "-t": 1, "--jwt-secret": 1, "--jwt-method": 1,
-                  "--jwt-private-key": 1, "-i": 1, "--interface": 1}
+_DROPPED_FLAGS = {
+    "--enable-api": 0,
+    "--auth-token": 1,
+    "-t": 1,
+    "--jwt-secret": 1,
+    "--jwt-method": 1,
+    "--jwt-private-key": 1,
+    "-i": 1,
+    "--interface": 1,
+}
 
 
 class UnsafeLaunch(SystemExit):
@@ -71,14 +79,16 @@ def secure_arguments(argv: list[str], environ: dict[str, str] | None = None) -> 
     dropped; ``-i 127.0.0.1`` is added; with ``BOT_API_JWT_SECRET`` set (``run`` only),
     ``--enable-api --jwt-secret … --jwt-method HS256`` are added. ``run actions``: the action
     server binds ``SANIC_HOST``, which must be loopback. With ``BOT_PRODUCTION=1``
-    (``make serve``) debug logging is refused.
+    (``make serve``) the API stays off whatever is set, and debug logging is refused.
     """
     env = os.environ if environ is None else environ
     if env.get("BOT_PRODUCTION") == "1":
         if any(a in ("--debug", "-vv", "--verbose", "-v") for a in argv) or (
             env.get("LOG_LEVEL", "INFO").upper() == "DEBUG"
         ):
-            raise UnsafeLaunch("Refusing debug logging in production (BOT_PRODUCTION=1): it logs what users type.")
+            raise UnsafeLaunch(
+                "Refusing debug logging in production (BOT_PRODUCTION=1): it logs what users type."
+            )
     if not argv or argv[0] not in ("run", "shell"):
         return list(argv)
     if argv[0] == "run" and len(argv) > 1 and argv[1] == "actions":
@@ -99,6 +109,8 @@ def secure_arguments(argv: list[str], environ: dict[str, str] | None = None) -> 
         kept.append(arg)
     kept += ["-i", LOOPBACK]
     secret = env.get("BOT_API_JWT_SECRET", "")
+    if env.get("BOT_PRODUCTION") == "1":
+        secret = ""  # `make serve`: the webhook and its health check only, never the API
     if kept[0] == "run" and secret:
         if len(secret) < 32:
             raise UnsafeLaunch("BOT_API_JWT_SECRET must be at least 32 characters.")

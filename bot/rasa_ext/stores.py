@@ -54,6 +54,25 @@ def retention_days() -> float:
         return DEFAULT_RETENTION_DAYS
 
 
+class UnsafeDatabase(ValueError):
+    """A production database URL that would send conversations over the network in clear."""
+
+
+def check_database_url(url: str, environ: dict[str, str] | None = None) -> None:
+    """With ``BOT_PRODUCTION=1``, a PostgreSQL server that is not on this host needs TLS with
+    certificate checks (``sslmode=verify-full`` or ``verify-ca``), review S5."""
+    env = os.environ if environ is None else environ
+    parsed = make_url(url)
+    if env.get("BOT_PRODUCTION") != "1" or not parsed.get_backend_name().startswith("postgres"):
+        return
+    if (parsed.host or "127.0.0.1") in ("127.0.0.1", "localhost", "::1"):
+        return
+    if parsed.query.get("sslmode") not in ("verify-full", "verify-ca"):
+        raise UnsafeDatabase(
+            "BOT_DB_URL must use sslmode=verify-full for a PostgreSQL server on another host"
+        )
+
+
 def secure_sqlite_path(db: str) -> None:
     """Create the SQLite folder 0700 and the file 0600 before SQLAlchemy opens it (S5)."""
     path = Path(db)
@@ -88,9 +107,11 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
     """Rasa's SQL tracker store, configured by ``BOT_DB_URL``, storing by allow-list."""
 
     def __init__(self, domain: Any = None, event_broker: Any = None, **kwargs: Any) -> None:
-        url = make_url(_engine_url(kwargs.pop("url", None) or database_url()))
+        raw_url = kwargs.pop("url", None) or database_url()
+        check_database_url(raw_url)
+        url = make_url(_engine_url(raw_url))
         dialect = url.get_backend_name()
-        db = url.database or "rasa"
+        db = url.database or (":memory:" if dialect == "sqlite" else "rasa")
         if event_broker is not None:
             # SQLTrackerStore.save streams every event, unreduced, to the broker (S15).
             logger.error("An event broker is configured: refused, it would receive user text.")
@@ -108,7 +129,9 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         self._vocab_for: tuple[int, Vocabulary] | None = None
         try:  # the retention purge deletes by timestamp, which Rasa does not index
             with self.engine.begin() as connection:
-                connection.execute(sa.text("CREATE INDEX IF NOT EXISTS events_timestamp ON events (timestamp)"))
+                connection.execute(
+                    sa.text("CREATE INDEX IF NOT EXISTS events_timestamp ON events (timestamp)")
+                )
         except sa.exc.SQLAlchemyError:
             logger.warning("Could not create the events timestamp index")
 
@@ -131,7 +154,18 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         return (_StoredEvent(e, vocab) for e in super()._additional_events(session, tracker))
 
     async def save(self, tracker: Any) -> None:
-        await super().save(tracker)
+        """Save by allow-list; on a database error, log and keep nothing (review S15).
+
+        Rasa wraps the store in ``FailSafeTrackerStore``, which on any error from ``save`` keeps
+        the whole tracker, typed text included, in memory and serves it from the HTTP API. So
+        a failed save is handled here: that turn is lost from the database, and nothing raw is
+        kept anywhere.
+        """
+        try:
+            await super().save(tracker)
+        except sa.exc.SQLAlchemyError as error:
+            logger.error("A conversation turn was not saved (database unavailable): %s", type(error).__name__)
+            return
         remember_trust_from_tracker(tracker, self._vocabulary(), self.engine)
 
 
@@ -213,7 +247,9 @@ def _connection(url: str) -> Iterator[sa.engine.Connection]:
         engine.dispose()
 
 
-def purge(older_than_days: float | None = None, url: str | None = None, now: float | None = None) -> dict[str, int]:
+def purge(
+    older_than_days: float | None = None, url: str | None = None, now: float | None = None
+) -> dict[str, int]:
     """Delete conversation events (and remembered Trusts) older than the retention period.
 
     Works on SQLite and PostgreSQL. Returns how many rows went from each table.
@@ -224,7 +260,9 @@ def purge(older_than_days: float | None = None, url: str | None = None, now: flo
     with _connection(url or database_url()) as connection:
         tables = set(sa.inspect(connection).get_table_names())
         if "events" in tables:
-            result = connection.execute(sa.text("DELETE FROM events WHERE timestamp < :cutoff"), {"cutoff": cutoff})
+            result = connection.execute(
+                sa.text("DELETE FROM events WHERE timestamp < :cutoff"), {"cutoff": cutoff}
+            )
             deleted["events"] = result.rowcount or 0
         if "user_trusts" in tables:
             result = connection.execute(
