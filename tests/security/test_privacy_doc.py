@@ -20,7 +20,13 @@ def test_every_field_the_store_keeps_is_documented() -> None:
         {"event": "user", "text": "x", "parse_data": {"intent": {"name": "greet"}}, "message_id": "0" * 32},
         {"event": "bot", "text": "hi", "data": {"buttons": []}},
         {"event": "slot", "name": "trust", "value": "tewv"},
-        {"event": "action", "name": "action_listen", "policy": "p", "confidence": 1.0, "hide_rule_turn": False},
+        {
+            "event": "action",
+            "name": "action_listen",
+            "policy": "p",
+            "confidence": 1.0,
+            "hide_rule_turn": False,
+        },
         {"event": "active_loop", "name": "f"},
     ]
     for sample in samples:
@@ -43,4 +49,6 @@ def test_the_safety_case_names_a_test_for_every_hazard() -> None:
         assert "test_" in row, row
         for name in [w.strip("`") for w in row.split() if w.strip("`,").startswith("test_")]:
             name = name.strip("`,.")
-            assert any(name in p.read_text(encoding="utf-8") for p in (REPO / "tests").rglob("test_*.py")), name
+            assert any(name in p.read_text(encoding="utf-8") for p in (REPO / "tests").rglob("test_*.py")), (
+                name
+            )
