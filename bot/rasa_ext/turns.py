@@ -145,13 +145,14 @@ class _Delivery:
 
         async def send_response(recipient_id: str, message: dict[str, Any]) -> None:
             failed_before = getattr(output, "failed_deliveries", 0)
+            said = _texts(message)  # before sending: Rasa's send_response pops "text" off the dict
             try:
                 await self._original(recipient_id, message)
             except Exception as error:  # noqa: BLE001 - a failed post must not end the turn
                 logger.error("A reply could not be delivered: %s", type(error).__name__)
                 return
             if getattr(output, "failed_deliveries", 0) == failed_before:
-                self.delivered.append(_texts(message))
+                self.delivered.append(said)
 
         output.send_response = send_response
 

@@ -53,13 +53,15 @@ async def turn(agent, sender: str, text: str, metadata: dict | None = None) -> l
 
 
 def test_the_danger_line_is_the_same_in_the_domain_and_the_safety_file() -> None:
-    domain = yaml.safe_load((REPO / "domain.yml").read_text())
+    from rasa.shared.core.domain import Domain
+
+    domain = Domain.load(str(REPO / "domain"))
     safety = yaml.safe_load((REPO / "policies" / "safety.yml").read_text())
-    (response,) = domain["responses"]["utter_immediate_danger"]
-    assert response["text"] == f"**{' '.join(safety['immediate_danger'].split())}**"
-    rules = yaml.safe_load((REPO / "data/rules/conversation.yml").read_text())["rules"]
+    (response,) = domain.responses["utter_immediate_danger"]
+    assert " ".join(safety["immediate_danger"].split()) in response["text"]
+    rules = yaml.safe_load((REPO / "data/rules/respond.yml").read_text())["rules"]
     (danger,) = [r for r in rules if {"intent": "urgent_danger"} in r["steps"]]
-    assert danger["steps"][1:] == [{"action": "utter_immediate_danger"}, {"action": "action_urgent_danger"}]
+    assert danger["steps"][1] == {"action": "utter_immediate_danger"}
 
 
 @pytest.mark.model
@@ -106,6 +108,8 @@ def test_nothing_typed_reaches_the_database(stored_agent) -> None:
         "show clause 12.03.1950",
     ):
         asyncio.run(turn(agent, sender, text, metadata={"email": "sam.nurse@nhs.net"}))
+    danger = " ".join(asyncio.run(turn(agent, "s6-up", DANGER)))
+    assert danger.count("call 999 now") == 1  # the response says it; the action does not repeat it
     replies = asyncio.run(turn(agent, sender, "show clause 12.03.1950"))
     assert not any("12.03" in r for r in replies)
     stored = "\n".join(row[0] for row in sqlite3.connect(db).execute("select data from events"))

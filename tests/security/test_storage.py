@@ -164,7 +164,7 @@ def test_a_remembered_trust_is_kept_per_person(tmp_path: Path) -> None:
 
 
 def test_slots_do_not_carry_over_to_a_new_session() -> None:
-    domain = Domain.load(str(REPO / "domain.yml"))
+    domain = Domain.load(str(REPO / "domain"))
     assert domain.session_config.carry_over_slots is False
 
 
