@@ -161,10 +161,13 @@ async def test_install_is_welcomed_once(teams: TeamsHarness) -> None:
     assert (await teams.post(installed))[0] in (200, 202)
     (message,) = await teams.wait_for_messages(1)
     assert message.text == "/help"
-    (reply,) = await teams.wait_for_replies(1)
-    assert "You said: /help" in json.dumps(reply["body"])
+    # The welcome is now followed by the first-use line (don't type identifiers; review S10).
+    welcome, first_use = await teams.wait_for_replies(2)
+    assert "You said: /help" in json.dumps(welcome["body"])
+    assert "patient names" in first_use["body"]["text"]
     await teams.channel.drain(timeout_seconds=5)
     assert len(teams.messages) == 1
+    assert len(teams.fake.activities) == 2
 
 
 async def test_someone_else_joining_is_not_welcomed(teams: TeamsHarness) -> None:
