@@ -28,7 +28,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "teams")]
 import aiohttp  # noqa: E402
 from fake_bot_framework import KID, FakeBotFramework, SigningKey, connector_claims  # noqa: E402
 from rasa.core.channels.channel import UserMessage  # noqa: E402
-from teams_harness import activity, make_settings, serve  # noqa: E402
+from teams_harness import InMemoryTrusts, activity, make_settings, serve  # noqa: E402
 
 from bot.channels.teams import TeamsInput  # noqa: E402
 
@@ -95,7 +95,7 @@ def assistant_handler():
 async def run(count: int, concurrency: int, show_reply: bool, handler=echo) -> None:
     key = SigningKey(KID)
     with FakeBotFramework([key]) as fake:
-        channel = TeamsInput(make_settings(fake))
+        channel = TeamsInput(make_settings(fake), trust_memory=InMemoryTrusts())
         token = key.sign(connector_claims(fake.service_url))
         semaphore = asyncio.Semaphore(concurrency)
         async with aiohttp.ClientSession() as http:

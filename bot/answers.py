@@ -47,8 +47,10 @@ def clause_reply(pack: Pack, text: str) -> Message:
         }
     clause = find_clause(pack, numbers[0])
     if clause is None:
+        # Never repeat the number: what was typed may be a date of birth or part of an NHS
+        # number ("show clause 12.03.1950" once stored "no clause 12.03", review S3).
         return {
-            "text": f"{trust_label(pack)}'s policy has no clause {numbers[0]}. Its numbered "
+            "text": f"{trust_label(pack)}'s policy has no clause with that number. Its numbered "
             f"sections run from {pack.clauses[0].number} to {pack.clauses[-1].number}."
         }
     return render_clause(pack, clause)
@@ -154,7 +156,19 @@ def trust_choice() -> Message:
         pack = load_pack(trust_id)
         payload = "/choose_trust" + json.dumps({"trust": trust_id}, separators=(",", ":"))
         buttons.append({"title": pack.trust.name, "payload": payload})
+    buttons.append({"title": "Another Trust", "payload": '/choose_trust{"trust":"other"}'})
     return {"text": "Which Trust do you work for?", "buttons": buttons}
+
+
+def other_trust(deployment_pack: Pack) -> Message:
+    """For someone whose Trust has no pack here: say so, and whose policy answers stand in."""
+    known = ", ".join(trust_label(load_pack(t)) for t in TRUST_IDS)
+    return {
+        "text": f"I only have the policies of {known}. I'll answer from "
+        f"{trust_label(deployment_pack)}'s policy as general guidance: check your own Trust's "
+        "social media policy, or ask your manager, before you act on it. You can change this any "
+        'time: say "change my Trust".'
+    }
 
 
 def did_you_mean(ranked_intents: list[str | None]) -> Message:

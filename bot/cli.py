@@ -191,13 +191,63 @@ def _teams_app_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--app-id", required=True, help="the Azure Bot's Microsoft App ID")
     parser.add_argument("--endpoint", required=True, help="https://<host>/webhooks/teams/webhook")
     parser.add_argument("--out", type=Path, default=Path("build/teams-app.zip"))
+    parser.add_argument("--privacy-url", required=True, help="https URL of the Trust's privacy notice")
+    parser.add_argument("--team-scope", action="store_true", help="also allow team channels")
 
 
 def teams_app(args: argparse.Namespace) -> int:
     from bot.teams_app import build_app_package
 
-    path = build_app_package(args.app_id, args.endpoint, args.out)
+    try:
+        path = build_app_package(
+            args.app_id, args.endpoint, args.out, privacy_url=args.privacy_url, team_scope=args.team_scope
+        )
+    except ValueError as error:
+        print(f"teams-app: {error}", file=sys.stderr)
+        return 2
     print(f"wrote {path}: upload it in the Teams admin centre (docs/teams.md)")
+    return 0
+
+
+def _purge_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--older-than",
+        type=float,
+        default=None,
+        metavar="DAYS",
+        help="delete conversation events older than DAYS (default: BOT_RETENTION_DAYS, else 30)",
+    )
+    parser.add_argument("--db-url", default=None, help="database URL (default: BOT_DB_URL)")
+
+
+def purge(args: argparse.Namespace) -> int:
+    """Retention (review S5): run daily, e.g. from cron or a Kubernetes CronJob."""
+    from bot.rasa_ext.stores import purge as purge_old
+    from bot.rasa_ext.stores import retention_days
+
+    days = retention_days() if args.older_than is None else args.older_than
+    if days < 0:
+        print("purge: --older-than must be 0 or more days", file=sys.stderr)
+        return 2
+    deleted = purge_old(days, url=args.db_url)
+    counts = ", ".join(f"{n} from {table}" for table, n in deleted.items()) or "nothing to delete"
+    print(f"purged rows older than {days:g} days: {counts}")
+    return 0
+
+
+def _privacy_doc_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--write", action="store_true", help="write docs/privacy.md (else print it)")
+
+
+def privacy_doc(args: argparse.Namespace) -> int:
+    from bot.privacy_doc import PRIVACY_DOC, render
+
+    text = render()
+    if args.write:
+        PRIVACY_DOC.write_text(text, encoding="utf-8")
+        print(f"wrote {PRIVACY_DOC}")
+    else:
+        print(text, end="")
     return 0
 
 
@@ -216,6 +266,10 @@ COMMANDS: dict[str, Command] = {
     ),
     "teams-app": Command("write the Teams app package (manifest and icons)", _teams_app_arguments, teams_app),
     "nlu-report": Command("held-out NLU precision, recall, F1 and confusions", _no_arguments, nlu_report),
+    "purge": Command("delete conversations older than the retention period", _purge_arguments, purge),
+    "privacy-doc": Command(
+        "docs/privacy.md from the storage allow-list", _privacy_doc_arguments, privacy_doc
+    ),
 }
 
 

@@ -399,6 +399,8 @@ def _conversation(state: State, turn: Turn) -> Reply:
     if intent == "choose_trust":
         if not turn.entity("trust"):
             return Reply([answers.trust_choice()], state)
+        if turn.entity("trust") == "other":  # "Another Trust": no pack of theirs here
+            return Reply([answers.other_trust(pack)], state)
         lines = [f"OK, I'll answer from {policy_source_line(pack)}."]
         note = review_note(pack, pack.review_status())
         if note:

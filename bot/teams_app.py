@@ -113,12 +113,32 @@ def build_manifest(
     short_name: str = "Social media policy",
     developer_name: str = "NHS Trust digital team",
     website_url: str | None = None,
+    privacy_url: str | None = None,
+    terms_url: str | None = None,
+    team_scope: bool = False,
 ) -> dict[str, Any]:
-    """The Teams manifest for a bot-only app in personal and team scope."""
+    """The Teams manifest for a bot-only app, personal scope unless ``team_scope``.
+
+    Review S10: the privacy notice must be a real page (UK GDPR Art. 13), so ``privacy_url`` is
+    required, https, and not on the bot's host (which serves only Rasa's "Hello from Rasa");
+    the app asks for no permissions (it never calls Graph or messages team members); and team
+    scope, which shows whatever is typed to a whole channel, is opt-in.
+    """
     if not _GUID.match(app_id):
         raise ValueError(f"the app id must be the Azure Bot's Microsoft App ID (a GUID): {app_id!r}")
     host = endpoint_host(endpoint)
-    site = website_url or f"https://{host}/"
+    if not privacy_url:
+        raise ValueError("a privacy notice URL is required (--privacy-url): the Trust's published notice")
+    for label, url in (("privacy", privacy_url), ("terms", terms_url), ("website", website_url)):
+        if url is None:
+            continue
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ValueError(f"the {label} URL must be an https URL, got {url!r}")
+        if parts.hostname == host:
+            raise ValueError(f"the {label} URL must not be the bot's own host ({host}): it has no such page")
+    site = website_url or privacy_url
+    scopes = ["personal", "team"] if team_scope else ["personal"]
     return {
         "$schema": MANIFEST_SCHEMA,
         "manifestVersion": MANIFEST_VERSION,
@@ -127,8 +147,8 @@ def build_manifest(
         "developer": {
             "name": developer_name,
             "websiteUrl": site,
-            "privacyUrl": site,
-            "termsOfUseUrl": site,
+            "privacyUrl": privacy_url,
+            "termsOfUseUrl": terms_url or privacy_url,
         },
         "name": {"short": short_name[:30], "full": "NHS social media policy assistant"},
         "description": {
@@ -144,12 +164,12 @@ def build_manifest(
         "bots": [
             {
                 "botId": app_id,
-                "scopes": ["personal", "team"],
+                "scopes": scopes,
                 "supportsFiles": False,
                 "isNotificationOnly": False,
                 "commandLists": [
                     {
-                        "scopes": ["personal", "team"],
+                        "scopes": scopes,
                         "commands": [
                             {"title": "help", "description": "What I can help with"},
                         ],
@@ -157,7 +177,7 @@ def build_manifest(
                 ],
             }
         ],
-        "permissions": ["identity", "messageTeamMembers"],
+        "permissions": [],  # no Graph calls, no messages to team members (S10)
         "validDomains": [host],
     }
 
@@ -191,7 +211,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--version", default="1.0.0", help="app version (bump for each upload)")
     parser.add_argument("--name", default="Social media policy", help="short name (≤30 chars)")
     parser.add_argument("--developer", default="NHS Trust digital team", help="developer name")
-    parser.add_argument("--website", default=None, help="https URL for website/privacy/terms")
+    parser.add_argument(
+        "--website", default=None, help="https URL for the website (default: the privacy URL)"
+    )
+    parser.add_argument("--privacy-url", required=True, help="https URL of the Trust's privacy notice")
+    parser.add_argument("--terms-url", default=None, help="https URL of the terms of use (default: privacy)")
+    parser.add_argument(
+        "--team-scope", action="store_true", help="also allow team channels (shows chats to all)"
+    )
     args = parser.parse_args(argv)
     try:
         out = build_app_package(
@@ -202,6 +229,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             short_name=args.name,
             developer_name=args.developer,
             website_url=args.website,
+            privacy_url=args.privacy_url,
+            terms_url=args.terms_url,
+            team_scope=args.team_scope,
         )
     except ValueError as error:
         parser.error(str(error))

@@ -26,8 +26,12 @@ ATTACHMENT_GUIDANCE = (
     "as it is."
 )
 
-_AT_TAG = re.compile(r"<at(?:\s[^>]*)?>(.*?)</at>", re.IGNORECASE | re.DOTALL)
-_HTML_TAG = re.compile(r"<[^>]+>")
+# Every pattern here is linear: tags are bounded in length and never need a matching close tag
+# found by backtracking. The old ``<at>(.*?)</at>`` took a second per 28 KB of ``<at>`` (S13).
+_AT_TAGS = re.compile(r"</?at(?:\s[^<>]{0,200})?>", re.IGNORECASE)
+_HTML_TAG = re.compile(r"<[^<>]{1,500}>")
+_LEADING_MENTION = re.compile(r"^\s*<at(?:\s[^<>]{0,200})?>[^<]{0,200}</at>", re.IGNORECASE)
+MAX_MENTIONS = 20
 _IMG_TAG = re.compile(r"<img\b", re.IGNORECASE)
 _INTENT_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _SPACES = re.compile(r"[ \t\u00a0]+")
@@ -49,16 +53,21 @@ def strip_bot_mention(
     """
     if not text:
         return ""
-    for entity in entities or ():
-        if entity.get("type") != "mention":
-            continue
+    mentions = [e for e in (entities or ()) if isinstance(e, Mapping) and e.get("type") == "mention"]
+    for entity in mentions[:MAX_MENTIONS]:
         mentioned = entity.get("mentioned") or {}
         tagged = entity.get("text")
-        if bot_id and mentioned.get("id") == bot_id and isinstance(tagged, str) and tagged:
+        if (
+            bot_id
+            and isinstance(mentioned, Mapping)
+            and mentioned.get("id") == bot_id
+            and isinstance(tagged, str)
+            and tagged
+        ):
             text = text.replace(tagged, " ")
     if not entities:
-        text = re.sub(r"^\s*<at(?:\s[^>]*)?>.*?</at>", " ", text, count=1, flags=re.I | re.S)
-    text = _AT_TAG.sub(lambda match: match.group(1), text)
+        text = _LEADING_MENTION.sub(" ", text, count=1)
+    text = _AT_TAGS.sub("", text)
     text = html.unescape(_HTML_TAG.sub(" ", text))
     return _SPACES.sub(" ", text).strip()
 
@@ -131,6 +140,70 @@ def hashed_sender_id(conversation_id: str, user_id: str, key: str) -> str:
     return f"teams-{digest[:40]}"
 
 
+def hashed_user_key(tenant_id: str, user_id: str, key: str) -> str:
+    """A pseudonymous key for one person across all their conversations (not one chat).
+
+    Used only to remember which Trust someone works for in the NHSmail shared tenant, so they
+    are asked once, not in every chat. Keyed with ``TEAMS_SENDER_ID_KEY`` like the sender id,
+    but with a different prefix, so the two can't be matched to each other.
+    """
+    message = f"trust-of\x1f{tenant_id}\x1f{user_id}".encode()
+    return "user-" + hmac.new(key.encode(), message, hashlib.sha256).hexdigest()[:40]
+
+
+#: Teams text is at most about 28 KB; anything longer is not from a Teams client (S13).
+MAX_TEXT_CHARS = 28_000
+
+_OBJECT_FIELDS = ("from", "recipient", "conversation", "channelData")
+_LIST_FIELDS = ("attachments", "entities", "membersAdded", "membersRemoved")
+
+
+def activity_problem(activity: Any) -> str | None:
+    """Why an activity is malformed (answer 400), or None if its shape is usable.
+
+    Checked before anything runs in the background: a wrong type there (``from: "x"``,
+    ``attachments: ["x"]``) used to raise inside the background turn, so the user got no reply
+    and the webhook had already said 202 (S13).
+    """
+    if not isinstance(activity, Mapping):
+        return "the body is not a JSON object"
+    if not isinstance(activity.get("type"), str) or not activity["type"]:
+        return "type must be a string"
+    for name in ("id", "channelId", "serviceUrl", "text", "action", "name", "locale", "replyToId"):
+        if activity.get(name) is not None and not isinstance(activity[name], str):
+            return f"{name} must be a string"
+    if not isinstance(activity.get("serviceUrl"), str):
+        return "serviceUrl is required"
+    if len(activity.get("text") or "") > MAX_TEXT_CHARS:
+        return "text is too long"
+    for name in _OBJECT_FIELDS:
+        if activity.get(name) is not None and not isinstance(activity[name], Mapping):
+            return f"{name} must be an object"
+    conversation = activity.get("conversation")
+    if not isinstance(conversation, Mapping) or not isinstance(conversation.get("id"), str):
+        return "conversation.id is required"
+    for name in ("from", "recipient"):
+        value = activity.get(name) or {}
+        for key in ("id", "aadObjectId", "name"):
+            if value.get(key) is not None and not isinstance(value[key], str):
+                return f"{name}.{key} must be a string"
+    tenant = (activity.get("channelData") or {}).get("tenant")
+    if tenant is not None and (not isinstance(tenant, Mapping) or not isinstance(tenant.get("id", ""), str)):
+        return "channelData.tenant must be an object with a string id"
+    if conversation.get("tenantId") is not None and not isinstance(conversation["tenantId"], str):
+        return "conversation.tenantId must be a string"
+    for name in _LIST_FIELDS:
+        value = activity.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, list) or len(value) > 100 or not all(isinstance(v, Mapping) for v in value):
+            return f"{name} must be a list of objects"
+    for entity in activity.get("entities") or ():
+        if entity.get("mentioned") is not None and not isinstance(entity["mentioned"], Mapping):
+            return "entities[].mentioned must be an object"
+    return None
+
+
 def is_install_event(activity: Mapping[str, Any]) -> bool:
     """True when the app was installed or the bot added to a conversation.
 
@@ -149,7 +222,8 @@ def is_install_event(activity: Mapping[str, Any]) -> bool:
 
 def pick_numbered_option(text: str, payloads: Sequence[str] | None) -> str | None:
     """Map a reply of "2" to the second button of the last card (the plain-text fallback)."""
-    if not payloads or not text.strip().isdigit():
+    # isdecimal, not isdigit: "²".isdigit() is True but int("²") raises, which killed the turn (S6).
+    if not payloads or not text.strip().isdecimal() or len(text.strip()) > 3:
         return None
     index = int(text.strip()) - 1
     return payloads[index] if 0 <= index < len(payloads) else None

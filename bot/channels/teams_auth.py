@@ -35,8 +35,14 @@ DEFAULT_ISSUERS = ("https://api.botframework.com",)
 # caller pick the algorithm; HS256 then crashes with a TypeError (a 500), not a clean 401.
 ACCEPTED_ALGORITHMS = ("RS256",)
 
-# Microsoft's connector authentication spec allows five minutes of clock skew.
+# Microsoft's connector authentication spec allows five minutes of clock skew; a configured
+# leeway is clamped to that, so a typo cannot make week-old tokens valid (review S11).
 DEFAULT_LEEWAY_SECONDS = 300
+MAX_LEEWAY_SECONDS = 300
+
+#: The only channel this webhook serves. Azure Bot also enables Web Chat by default, whose
+#: tokens are signed by the same keys (review S7).
+TEAMS_CHANNELS = ("msteams",)
 
 _BEARER = re.compile(r"^Bearer\s+(\S+)\s*$", re.IGNORECASE)
 
@@ -86,6 +92,69 @@ def _same_service_url(left: str, right: str) -> bool:
     return left.strip().rstrip("/").lower() == right.strip().rstrip("/").lower()
 
 
+def verify_connector_token(
+    token: str,
+    jwk: Mapping[str, Any],
+    *,
+    app_id: str,
+    issuers: Iterable[str] = DEFAULT_ISSUERS,
+    leeway_seconds: float = DEFAULT_LEEWAY_SECONDS,
+) -> dict[str, Any]:
+    """The checks that need only the ``Authorization`` header, so they run before the body is read.
+
+    - signature with RS256 only (see :data:`ACCEPTED_ALGORITHMS`);
+    - ``aud`` is our app id, so a token minted for another bot is refused;
+    - ``iss`` is the Bot Framework (Rasa 3.6 accepted ``iss=https://evil.example``);
+    - ``exp``/``nbf`` with Microsoft's five-minute leeway (Rasa 3.6 allowed none), never more
+      than :data:`MAX_LEEWAY_SECONDS` whatever the configuration says (review S11).
+
+    Returns the claims; raises :class:`TeamsAuthError` on any failure.
+    """
+    leeway = max(0.0, min(float(leeway_seconds), MAX_LEEWAY_SECONDS))
+    try:
+        public_key = RSAAlgorithm.from_jwk(json.dumps(dict(jwk)))
+        return jwt.decode(
+            token,
+            key=public_key,
+            algorithms=list(ACCEPTED_ALGORITHMS),
+            audience=app_id,
+            issuer=list(issuers),
+            leeway=leeway,
+            options={"require": ["exp", "iss", "aud"]},
+        )
+    except (jwt.PyJWTError, ValueError, TypeError, KeyError) as error:
+        raise TeamsAuthError(f"token rejected: {error}") from error
+
+
+def check_activity_claims(
+    claims: Mapping[str, Any],
+    jwk: Mapping[str, Any],
+    *,
+    service_url: str,
+    channel_id: Any,
+    channels: Iterable[str] = TEAMS_CHANNELS,
+) -> None:
+    """The checks that tie a verified token to the activity it came with.
+
+    - the activity's ``channelId`` must be Teams (review S7: ``webchat``, which Azure Bot
+      turns on by default, or no channel at all, was accepted);
+    - the signing key must carry an ``endorsements`` list that names that channel, as the Bot
+      Framework SDK's ``EndorsementsValidator`` requires (a key without one was accepted);
+    - the ``serviceurl`` claim equals the activity's ``serviceUrl``. Rasa 3.6 skips this, and
+      it matters: we post our outbound bearer token to that URL, so an unchecked serviceUrl
+      would let a replayed token send our credentials anywhere.
+    """
+    endorsements = jwk.get("endorsements")
+    if not isinstance(endorsements, list) or channel_id not in endorsements:
+        raise TeamsAuthError(f"signing key is not endorsed for channel {channel_id!r}")
+    allowed = tuple(channels)
+    if not isinstance(channel_id, str) or channel_id not in allowed:
+        raise TeamsAuthError(f"channel {channel_id!r} is not one of {', '.join(allowed)}")
+    claimed_url = claims.get("serviceurl") or claims.get("serviceUrl")
+    if not isinstance(claimed_url, str) or not _same_service_url(claimed_url, service_url):
+        raise TeamsAuthError("serviceurl claim does not match the activity's serviceUrl")
+
+
 def verify_activity_token(
     token: str,
     jwk: Mapping[str, Any],
@@ -95,41 +164,15 @@ def verify_activity_token(
     channel_id: str | None = None,
     issuers: Iterable[str] = DEFAULT_ISSUERS,
     leeway_seconds: float = DEFAULT_LEEWAY_SECONDS,
+    channels: Iterable[str] = TEAMS_CHANNELS,
 ) -> dict[str, Any]:
-    """Verify a connector token against one JWK and the activity it came with.
+    """Both halves at once, for callers that already have the activity.
 
-    Checks, each for a reason:
-
-    - signature with RS256 only (see :data:`ACCEPTED_ALGORITHMS`);
-    - ``aud`` is our app id, so a token minted for another bot is refused;
-    - ``iss`` is the Bot Framework (Rasa 3.6 accepted ``iss=https://evil.example``);
-    - ``exp``/``nbf`` with Microsoft's five-minute leeway (Rasa 3.6 allowed none);
-    - the ``serviceurl`` claim equals the activity's ``serviceUrl``. Rasa 3.6 skips this, and
-      it matters: we post our outbound bearer token to that URL, so an unchecked serviceUrl
-      would let a replayed token send our credentials anywhere;
-    - if the key lists ``endorsements``, the activity's channel must be one of them.
-
-    Returns the claims; raises :class:`TeamsAuthError` on any failure.
+    The webhook itself calls :func:`verify_connector_token` before reading the body and
+    :func:`check_activity_claims` after. Returns the claims; raises :class:`TeamsAuthError`.
     """
-    endorsements = jwk.get("endorsements")
-    if channel_id and isinstance(endorsements, list) and channel_id not in endorsements:
-        raise TeamsAuthError(f"signing key is not endorsed for channel {channel_id!r}")
-    try:
-        public_key = RSAAlgorithm.from_jwk(json.dumps(dict(jwk)))
-        claims = jwt.decode(
-            token,
-            key=public_key,
-            algorithms=list(ACCEPTED_ALGORITHMS),
-            audience=app_id,
-            issuer=list(issuers),
-            leeway=leeway_seconds,
-            options={"require": ["exp", "iss", "aud"]},
-        )
-    except (jwt.PyJWTError, ValueError, TypeError, KeyError) as error:
-        raise TeamsAuthError(f"token rejected: {error}") from error
-    claimed_url = claims.get("serviceurl") or claims.get("serviceUrl")
-    if not isinstance(claimed_url, str) or not _same_service_url(claimed_url, service_url):
-        raise TeamsAuthError("serviceurl claim does not match the activity's serviceUrl")
+    claims = verify_connector_token(token, jwk, app_id=app_id, issuers=issuers, leeway_seconds=leeway_seconds)
+    check_activity_claims(claims, jwk, service_url=service_url, channel_id=channel_id, channels=channels)
     return claims
 
 

@@ -12,19 +12,73 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import ipaddress
 import json
 import logging
+import os
 import random
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import aiohttp
 from yarl import URL
 
 logger = logging.getLogger(__name__)
+
+#: Hosts the Bot Connector posts from, public and government clouds. A reply (and our outbound
+#: bearer token with it) goes only to one of these, over https (review S11).
+MICROSOFT_SERVICE_HOSTS = frozenset(
+    {
+        "smba.trafficmanager.net",
+        "smba.infra.gcc.teams.microsoft.com",
+        "smba.infra.gov.teams.microsoft.us",
+        "smba.infra.dod.teams.microsoft.us",
+    }
+)
+MICROSOFT_SERVICE_DOMAINS = (".botframework.com", ".botframework.azure.us")
+
+TEST_MODE_VARIABLE = "BOT_TEAMS_TEST_MODE"
+
+
+def test_mode(environ: Mapping[str, str] | None = None) -> bool:
+    """``BOT_TEAMS_TEST_MODE=1``: the offline tests' fake Bot Framework on 127.0.0.1 is allowed."""
+    return (os.environ if environ is None else environ).get(TEST_MODE_VARIABLE) == "1"
+
+
+def is_loopback_url(url: str) -> bool:
+    """True for http(s) URLs whose host is 127.0.0.0/8, ::1 or localhost."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def allowed_service_url(url: str, environ: Mapping[str, str] | None = None) -> bool:
+    """May a reply be posted to ``url``? Microsoft's https hosts only; loopback in test mode."""
+    if is_loopback_url(url):
+        return test_mode(environ)
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return False
+    if parts.scheme != "https" or port not in (None, 443) or parts.username or parts.password:
+        return False
+    return host in MICROSOFT_SERVICE_HOSTS or any(host.endswith(d) for d in MICROSOFT_SERVICE_DOMAINS)
+
 
 CONNECTOR_SCOPE = "https://api.botframework.com/.default"
 MULTI_TENANT_TOKEN_URL = "https://login.microsoftonline.com/botframework.com/oauth2/v2.0/token"
@@ -142,6 +196,8 @@ class BotConnectorClient:
         ``Retry-After``, refreshes the token once on 401, and raises ConnectorError when the
         attempts are used up or the connector refuses the activity outright.
         """
+        if not allowed_service_url(service_url):
+            raise ConnectorError("refusing to post to a service URL that is not Microsoft's")
         conversation = quote(conversation_id, safe="")
         url = URL(f"{service_url.rstrip('/')}/v3/conversations/{conversation}/activities", encoded=True)
         session = self._session_for_loop()

@@ -9,8 +9,9 @@ It exists so that safety holds even when a part fails (review findings S3, S6):
   button the assistant just offered; otherwise it is read as plain words (slash, braces and
   quotes removed), so a typed ``/inform{"who": "John Smith 9434765919"}`` cannot set a slot.
   A bare ``/intent`` (no values) carries nothing typed and stays a command.
-- **A failed turn is never silent.** If the turn raises, or ends without a single reply being
-  delivered (the action server down or crashing, a connector error), the user gets the fixed
+- **A failed turn is never silent.** If the turn raises, a custom action fails (the action
+  server down or crashing), or the turn ends without a single reply being delivered (a
+  connector error), the user gets the fixed
   ``failed_turn`` line of ``policies/safety.yml``, which includes 999. If the message
   describes immediate danger (``bot.danger.is_immediate_danger``) and no delivered reply
   mentions 999, the ``immediate_danger`` line is sent.
@@ -24,9 +25,39 @@ import logging
 import re
 import unicodedata
 from collections.abc import Awaitable, Callable, Iterable
+from contextvars import ContextVar
 from typing import Any
 
 logger = logging.getLogger(__name__)
+
+#: Custom actions that failed during the current turn. Rasa logs a failed action ("Bot will
+#: continue, but the actions events are lost") and carries on, so without this a greeting
+#: whose action server is down would end the turn with no sign anything went wrong.
+_failed_actions: ContextVar[list[str] | None] = ContextVar("failed_actions", default=None)
+
+
+def watch_custom_actions() -> None:
+    """Record (per turn) every custom action that raises, whether served over HTTP or in-process."""
+    try:
+        from rasa.core.actions.action import RemoteAction
+    except ImportError:  # pragma: no cover - rasa_sdk-only environments
+        return
+    if getattr(RemoteAction.run, "_watched", False):
+        return
+    original = RemoteAction.run
+
+    async def run(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await original(self, *args, **kwargs)
+        except Exception as error:
+            # A form rejecting its slot (ActionExecutionRejection) is dialogue, not a failure.
+            failures = _failed_actions.get()
+            if failures is not None and type(error).__name__ != "ActionExecutionRejection":
+                failures.append(self.name())
+            raise
+
+    run._watched = True  # type: ignore[attr-defined]
+    RemoteAction.run = run  # type: ignore[method-assign]
 
 MAX_TEXT_CHARS = 5000
 
@@ -114,13 +145,14 @@ class _Delivery:
 
         async def send_response(recipient_id: str, message: dict[str, Any]) -> None:
             failed_before = getattr(output, "failed_deliveries", 0)
+            said = _texts(message)  # before sending: Rasa's send_response pops "text" off the dict
             try:
                 await self._original(recipient_id, message)
             except Exception as error:  # noqa: BLE001 - a failed post must not end the turn
                 logger.error("A reply could not be delivered: %s", type(error).__name__)
                 return
             if getattr(output, "failed_deliveries", 0) == failed_before:
-                self.delivered.append(_texts(message))
+                self.delivered.append(said)
 
         output.send_response = send_response
 
@@ -157,6 +189,9 @@ async def guard(
     output = message.output_channel
     delivery = _Delivery(output)
     failed = False
+    watch_custom_actions()
+    failures: list[str] = []
+    watching = _failed_actions.set(failures)
     try:
         await handle(message)
     except Exception as error:  # noqa: BLE001 - never silence, never a 5xx
@@ -164,6 +199,10 @@ async def guard(
         logger.error("A turn failed: %s", type(error).__name__)
     finally:
         delivery.restore()
+        _failed_actions.reset(watching)
+    if failures:
+        failed = True
+        logger.error("A turn's custom actions failed: %s", ", ".join(failures))
     try:
         if danger and not any("999" in reply for reply in delivery.delivered):
             await delivery.say(message.sender_id, safety_line("immediate_danger"))

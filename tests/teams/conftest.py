@@ -13,7 +13,7 @@ from fake_bot_framework import (
     FakeBotFramework,
     SigningKey,
 )
-from teams_harness import TeamsHarness, make_settings, serve
+from teams_harness import InMemoryTrusts, TeamsHarness, make_settings, serve
 
 from bot.channels.teams import TeamsInput
 
@@ -45,7 +45,7 @@ def settings_overrides() -> dict[str, Any]:
 async def teams(
     fake_bf: FakeBotFramework, trusted_key: SigningKey, settings_overrides: dict[str, Any]
 ) -> AsyncIterator[TeamsHarness]:
-    channel = TeamsInput(make_settings(fake_bf, **settings_overrides))
+    channel = TeamsInput(make_settings(fake_bf, **settings_overrides), trust_memory=InMemoryTrusts())
     harness = TeamsHarness(fake_bf, trusted_key, channel)
     async with aiohttp.ClientSession() as http:
         harness.http = http

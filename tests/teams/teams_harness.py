@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -24,6 +25,12 @@ from sanic import Sanic
 from bot.channels.teams import TeamsInput, TeamsSettings
 from bot.channels.teams_connector import RetryPolicy
 
+#: The fake Bot Framework serves on 127.0.0.1 over http, which the channel accepts only in
+#: test mode (review S11); every process that imports this harness is a test or the bench.
+os.environ["BOT_TEAMS_TEST_MODE"] = "1"
+
+SENDER_ID_KEY = "test-sender-id-key-not-the-app-id"
+
 ECHO_BUTTONS = [
     {"title": "Yes", "payload": '/inform{"still_recording": true}'},
     {"title": "No", "payload": '/inform{"still_recording": false}'},
@@ -38,6 +45,7 @@ def make_settings(fake: FakeBotFramework, **overrides: Any) -> TeamsSettings:
         "openid_url": fake.openid_url,
         "token_url": fake.token_url,
         "tenant_trusts": {TENANT_ID: "tewv"},
+        "sender_id_key": SENDER_ID_KEY,
         "retry": RetryPolicy(max_attempts=4, base_delay_seconds=0.01, max_delay_seconds=0.05),
     }
     values.update(overrides)
@@ -85,6 +93,19 @@ async def serve(
         server.close()
         await server.wait_closed()
         await server.after_stop()
+
+
+class InMemoryTrusts:
+    """The per-person Trust memory, in a dict: the tests never touch var/tracker.db."""
+
+    def __init__(self) -> None:
+        self.chosen: dict[str, str] = {}
+
+    async def remember(self, user_key: str, trust: str) -> None:
+        self.chosen[user_key] = trust
+
+    async def remembered(self, user_key: str) -> str | None:
+        return self.chosen.get(user_key)
 
 
 class TeamsHarness:

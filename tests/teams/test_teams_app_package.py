@@ -14,6 +14,7 @@ from bot.teams_app import build_app_package, main
 
 APP_ID = "00000000-0000-0000-0000-00000000a11d"
 ENDPOINT = "https://bot.example.nhs.uk/webhooks/teams/webhook"
+PRIVACY = "https://www.example.nhs.uk/privacy/policy-assistant"
 
 
 def png_size_and_type(data: bytes) -> tuple[int, int, int]:
@@ -29,7 +30,7 @@ def png_size_and_type(data: bytes) -> tuple[int, int, int]:
 
 
 def test_app_package_has_manifest_and_icons(tmp_path: Path) -> None:
-    out = build_app_package(APP_ID, ENDPOINT, tmp_path / "teams-app.zip")
+    out = build_app_package(APP_ID, ENDPOINT, tmp_path / "teams-app.zip", privacy_url=PRIVACY)
     with zipfile.ZipFile(out) as package:
         assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
         manifest = json.loads(package.read("manifest.json"))
@@ -41,7 +42,7 @@ def test_app_package_has_manifest_and_icons(tmp_path: Path) -> None:
     assert manifest["id"] == APP_ID
     (bot,) = manifest["bots"]
     assert bot["botId"] == APP_ID
-    assert bot["scopes"] == ["personal", "team"]
+    assert bot["scopes"] == ["personal"]  # was personal and team: team scope is now opt-in (S10)
     assert bot["supportsFiles"] is False
     assert manifest["validDomains"] == ["bot.example.nhs.uk"]
     assert manifest["icons"] == {"color": "color.png", "outline": "outline.png"}
@@ -56,7 +57,7 @@ def test_app_package_has_manifest_and_icons(tmp_path: Path) -> None:
 
 def test_icons_open_in_pillow_if_available(tmp_path: Path) -> None:
     image = pytest.importorskip("PIL.Image")
-    out = build_app_package(APP_ID, ENDPOINT, tmp_path / "teams-app.zip")
+    out = build_app_package(APP_ID, ENDPOINT, tmp_path / "teams-app.zip", privacy_url=PRIVACY)
     with zipfile.ZipFile(out) as package:
         for name, size in (("color.png", 192), ("outline.png", 32)):
             with package.open(name) as handle:
@@ -71,8 +72,8 @@ def test_icons_open_in_pillow_if_available(tmp_path: Path) -> None:
 
 
 def test_package_is_reproducible(tmp_path: Path) -> None:
-    first = build_app_package(APP_ID, ENDPOINT, tmp_path / "a.zip").read_bytes()
-    second = build_app_package(APP_ID, ENDPOINT, tmp_path / "b.zip").read_bytes()
+    first = build_app_package(APP_ID, ENDPOINT, tmp_path / "a.zip", privacy_url=PRIVACY).read_bytes()
+    second = build_app_package(APP_ID, ENDPOINT, tmp_path / "b.zip", privacy_url=PRIVACY).read_bytes()
     assert first == second
 
 
@@ -82,11 +83,13 @@ def test_package_is_reproducible(tmp_path: Path) -> None:
 )
 def test_bad_app_id_or_plain_http_endpoint_is_refused(tmp_path: Path, app_id: str, endpoint: str) -> None:
     with pytest.raises(ValueError):
-        build_app_package(app_id, endpoint, tmp_path / "x.zip")
+        build_app_package(app_id, endpoint, tmp_path / "x.zip", privacy_url=PRIVACY)
 
 
 def test_command_line_writes_the_zip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "build" / "teams-app.zip"
-    assert main(["--app-id", APP_ID, "--endpoint", ENDPOINT, "--out", str(out)]) == 0
+    assert (
+        main(["--app-id", APP_ID, "--endpoint", ENDPOINT, "--out", str(out), "--privacy-url", PRIVACY]) == 0
+    )
     assert zipfile.is_zipfile(out)
     assert "teams-app.zip" in capsys.readouterr().out
