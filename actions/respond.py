@@ -98,4 +98,3 @@ class ActionRespond(Action):
         reply = respond(before, turn_from(tracker))
         send(dispatcher, reply.messages)
         return events_for(before, reply.state)
-

@@ -131,7 +131,8 @@ _DANGER = [
     r"\b(gone|went|going|goin|came|coming) (for|at) (me|her|him|us|staff|a nurse|the nurse|my colleague|"
     r"a colleague|the doctor|a doctor)\b(?! (online|on))",
     r"\blocked (us|me|her|him|them|staff|the (nurse|crew|staff|doctor|paramedics?)) in\b",
-    r"\b(i'?m|we'?re|i am|we are|staff are|she'?s|he'?s) (hiding|barricaded|locked) (in|from|away|ourselves|myself)\b",
+    r"\b(i'?m|we'?re|i am|we are|staff are|she'?s|he'?s) (hiding|barricaded|locked) "
+    r"(in|from|away|ourselves|myself)\b",
     r"\b(i'?m|we'?re|i am|we are) not safe\b",
     r"\b(fighting|a fight|brawl\w*)\b.{0,30}\b(in|on|at) (the )?(a&e|ed|ward|bay|corridor|reception|"
     r"waiting room|car ?park|department|entrance)\b",

@@ -83,7 +83,8 @@ _TOPICS: list[tuple[str, str]] = [
         r"who (do|should) i (tell|report (it|this) to|inform|contact|speak to|talk to|escalate)|"
         r"(do|should) i (report|escalate|inform|let (someone|my manager) know)|"
         r"(my|the) (manager|line manager|boss|supervisor|nic) (know|need to know)|"
-        r"incident (form|report)|\bform\b|fill (it |one )?(in|out)|report (it|this)\b|raise (it|this|a concern)|"
+        r"incident (form|report)|\bform\b|fill (it |one )?(in|out)|report (it|this)\b|"
+        r"raise (it|this|a concern)|"
         r"who (do|should) i go to|escalat\w*)",
     ),
 ]

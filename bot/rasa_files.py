@@ -50,7 +50,8 @@ def domain() -> dict[str, Any]:
         # Rasa fills {slot} placeholders in a response's buttons too: doubled braces keep the
         # payload's JSON as it is, without an interpolation error in the log.
         buttons = [
-            {**b, "payload": b["payload"].replace("{", "{{").replace("}", "}}")} for b in question_buttons(fact)
+            {**b, "payload": b["payload"].replace("{", "{{").replace("}", "}}")}
+            for b in question_buttons(fact)
         ]
         responses[f"utter_ask_{fact}"] = [{"text": question["ask"], "buttons": buttons}]
         responses[f"utter_rephrase_{fact}"] = [{"text": question["rephrase"], "buttons": buttons}]

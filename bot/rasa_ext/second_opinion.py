@@ -35,8 +35,8 @@ class SecondOpinion(LogisticRegressionClassifier):
             return messages
         probabilities = self.clf.predict_proba(self._create_X(messages))
         weight = float(self.config.get("weight", WEIGHT))
-        for message, row in zip(messages, probabilities):
-            second = dict(zip(self.clf.classes_, (float(p) for p in row)))
+        for message, row in zip(messages, probabilities, strict=True):
+            second = dict(zip(self.clf.classes_, (float(p) for p in row), strict=True))
             first = {r["name"]: float(r["confidence"]) for r in message.get("intent_ranking") or []}
             if not first:  # no first classifier: this one alone
                 first, weight_here = second, 1.0

@@ -59,6 +59,7 @@ def watch_custom_actions() -> None:
     run._watched = True  # type: ignore[attr-defined]
     RemoteAction.run = run  # type: ignore[method-assign]
 
+
 MAX_TEXT_CHARS = 5000
 
 #: Used only if policies/safety.yml cannot be read: the seam must answer whatever broke.

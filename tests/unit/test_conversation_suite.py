@@ -32,7 +32,9 @@ def test_each_missed_check_is_named():
 
 def test_danger_must_open_some_reply_with_999():
     danger = {**CONVERSATION, "must_mention": [], "danger_first": True}
-    assert "999 not first" in judge(danger, [["Forward it."], ["Tell your manager.", "Call 999 if..."]]).failed
+    assert (
+        "999 not first" in judge(danger, [["Forward it."], ["Tell your manager.", "Call 999 if..."]]).failed
+    )
     assert judge(danger, [["Forward it."], ["Call 999 now.", "Then tell your manager."]]).passed
 
 

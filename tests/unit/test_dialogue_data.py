@@ -26,13 +26,16 @@ def test_every_scenario_is_an_intent_with_training_examples():
 
 
 def test_every_question_any_trust_asks_has_a_slot_an_entity_a_question_and_a_second_try():
-    asked = {q for pack in load_all_packs().values() for s in SCENARIO_IDS for q in pack.playbook(s).questions}
+    asked = {
+        q for pack in load_all_packs().values() for s in SCENARIO_IDS for q in pack.playbook(s).questions
+    }
     assert asked <= set(load_questions())
     for fact in load_questions():
         assert fact in GENERATED["slots"] and fact in GENERATED["entities"]
         assert GENERATED["responses"][f"utter_ask_{fact}"][0]["buttons"]
-        assert GENERATED["responses"][f"utter_rephrase_{fact}"][0]["text"] != (
-            GENERATED["responses"][f"utter_ask_{fact}"][0]["text"]
+        assert (
+            GENERATED["responses"][f"utter_rephrase_{fact}"][0]["text"]
+            != (GENERATED["responses"][f"utter_ask_{fact}"][0]["text"])
         )
 
 

@@ -9,7 +9,16 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_rasa_data_validate_is_clean_with_warnings_as_failures():
     result = subprocess.run(
-        [sys.executable, "-m", "bot.rasa_ext.main", "data", "validate", "--domain", "domain", "--fail-on-warnings"],
+        [
+            sys.executable,
+            "-m",
+            "bot.rasa_ext.main",
+            "data",
+            "validate",
+            "--domain",
+            "domain",
+            "--fail-on-warnings",
+        ],
         cwd=REPO,
         capture_output=True,
         text=True,
