@@ -188,9 +188,10 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str) -> dict[str, Any]:
     written = next((f for f in _follow_ups_of(guidance.playbook) if f.topic == topic), None)
     if written is not None:
         lines = []
-        if written.silent:
+        said = step_line(written)
+        if written.silent and not re.search(r"\b(does not|doesn't) (say|cover)\b", said):
             lines.append(f"{short}'s policy doesn't say.")
-        lines.append(step_line(written))
+        lines.append(said)
         for quote in written.quotes:
             if pack.has_clause(quote.clause):
                 lines.append(quote_line(pack.clause(quote.clause), quote.text))

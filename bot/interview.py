@@ -314,6 +314,17 @@ def _follow_up(state: State, turn: Turn) -> Reply | None:
         return _answer(replace(state, facts=facts, assumed=assumed), [])
     if turn.intent in ("policy_question", state.scenario, "nlu_fallback") or is_question(turn.text):
         return Reply([answer_in_context(pack, state.scenario, turn.text)], state)
+    if turn.intent in ("affirm", "deny", "inform", "dont_know"):
+        # More detail that changes nothing: say so, rather than starting again.
+        return Reply(
+            [
+                {
+                    "text": "Thanks. That doesn't change the steps above. Ask me anything about them "
+                    '(for example "do I have to tell my manager?" or "why?"), or tell me about something else.'
+                }
+            ],
+            state,
+        )
     return None
 
 

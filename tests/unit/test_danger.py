@@ -56,3 +56,36 @@ def test_danger_told_as_a_situation_is_recognised(text):
 @pytest.mark.parametrize("text", DRAMATIC_BUT_NOT_DANGER)
 def test_ordinary_messages_that_sound_dramatic_are_not_danger(text):
     assert not is_immediate_danger(text)
+
+
+def _parsed(text, ranking):
+    from rasa.shared.nlu.training_data.message import Message
+
+    message = Message(data={"text": text})
+    message.set("intent", ranking[0])
+    message.set("intent_ranking", ranking)
+    return message
+
+
+def _override(message):
+    from bot.rasa_ext.danger_override import DangerOverride
+
+    return DangerOverride().process([message])[0]
+
+
+def test_danger_in_the_words_overrides_any_classifier_guess():
+    message = _override(_parsed("he has a knife", [{"name": "greet", "confidence": 0.9}]))
+    assert message.get("intent") == {"name": "urgent_danger", "confidence": 1.0}
+    assert message.get("intent_ranking")[1]["name"] == "greet"
+
+
+def test_an_unsure_danger_guess_with_no_danger_in_the_words_gives_way():
+    ranking = [{"name": "urgent_danger", "confidence": 0.46}, {"name": "inform", "confidence": 0.35}]
+    assert _override(_parsed("he's gone now, should I tell someone?", ranking)).get("intent")["name"] == "inform"
+    unlikely = [{"name": "urgent_danger", "confidence": 0.46}, {"name": "goodbye", "confidence": 0.15}]
+    assert _override(_parsed("he's gone now", unlikely)).get("intent")["name"] == "nlu_fallback"
+
+
+def test_a_confident_danger_guess_stands():
+    ranking = [{"name": "urgent_danger", "confidence": 0.8}, {"name": "inform", "confidence": 0.1}]
+    assert _override(_parsed("it's all going wrong in bay 3", ranking)).get("intent")["name"] == "urgent_danger"
