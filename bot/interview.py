@@ -319,8 +319,9 @@ def _follow_up(state: State, turn: Turn) -> Reply | None:
         return Reply(
             [
                 {
-                    "text": "Thanks. That doesn't change the steps above. Ask me anything about them "
-                    '(for example "do I have to tell my manager?" or "why?"), or tell me about something else.'
+                    "text": "Thanks. That doesn't change the steps above. Ask me anything about "
+                    'them (for example "do I have to tell my manager?" or "why?"), or tell me about '
+                    "something else."
                 }
             ],
             state,

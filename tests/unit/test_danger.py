@@ -81,11 +81,15 @@ def test_danger_in_the_words_overrides_any_classifier_guess():
 
 def test_an_unsure_danger_guess_with_no_danger_in_the_words_gives_way():
     ranking = [{"name": "urgent_danger", "confidence": 0.46}, {"name": "inform", "confidence": 0.35}]
-    assert _override(_parsed("he's gone now, should I tell someone?", ranking)).get("intent")["name"] == "inform"
+    assert (
+        _override(_parsed("he's gone now, should I tell someone?", ranking)).get("intent")["name"] == "inform"
+    )
     unlikely = [{"name": "urgent_danger", "confidence": 0.46}, {"name": "goodbye", "confidence": 0.15}]
     assert _override(_parsed("he's gone now", unlikely)).get("intent")["name"] == "nlu_fallback"
 
 
 def test_a_confident_danger_guess_stands():
     ranking = [{"name": "urgent_danger", "confidence": 0.8}, {"name": "inform", "confidence": 0.1}]
-    assert _override(_parsed("it's all going wrong in bay 3", ranking)).get("intent")["name"] == "urgent_danger"
+    assert (
+        _override(_parsed("it's all going wrong in bay 3", ranking)).get("intent")["name"] == "urgent_danger"
+    )
