@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy.engine import make_url
 
@@ -272,6 +272,47 @@ def purge(
     return deleted
 
 
+class AtomicRedisLockStore(RedisLockStore):
+    """Rasa's Redis ticket lock, made safe across replicas and quick to hand over.
+
+    Rasa 3.6 reads a conversation's lock from Redis, changes it in Python and writes it back.
+    Two replicas doing that at once for the same conversation issue the same ticket number, and
+    one of two simultaneous turns is lost. Here every read-modify-write of a lock runs under a
+    short Redis mutex (``SET NX`` with an expiry, redis-py's ``Lock``), so tickets are issued
+    and returned one at a time. Rasa also polls a held lock once a second; a turn here takes tens
+    of milliseconds, so waiting turns poll every ``WAIT`` seconds instead.
+    """
+
+    WAIT = 0.02
+    MUTEX_SECONDS = 5
+
+    @contextmanager
+    def _mutex(self, conversation_id: str) -> Iterator[None]:
+        with self.red.lock(
+            self.key_prefix + conversation_id + ":mutex",
+            timeout=self.MUTEX_SECONDS,
+            blocking_timeout=self.MUTEX_SECONDS,
+        ):
+            yield
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        with self._mutex(conversation_id):
+            return super().issue_ticket(conversation_id, lock_lifetime)
+
+    def update_lock(self, conversation_id: str) -> None:
+        with self._mutex(conversation_id):
+            super().update_lock(conversation_id)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        with self._mutex(conversation_id):
+            super().cleanup(conversation_id, ticket_number)
+
+    def lock(
+        self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = WAIT
+    ) -> Any:
+        return super().lock(conversation_id, lock_lifetime, min(wait_time_in_seconds, self.WAIT))
+
+
 class EnvLockStore(LockStore):
     """Picks Redis when ``BOT_REDIS_URL`` is set (replicas), else an in-process lock store."""
 
@@ -280,7 +321,7 @@ class EnvLockStore(LockStore):
         if not redis_url:
             return InMemoryLockStore()
         url = make_url(redis_url)
-        return RedisLockStore(
+        return AtomicRedisLockStore(
             host=url.host or "127.0.0.1",
             port=url.port or 6379,
             db=int(url.database or 1),
