@@ -99,6 +99,7 @@ lint: setup
 
 bench: train
 	$(PY) -m bench
+	$(PY) -m bench.side_by_side
 	$(PY) bench/teams_latency.py
 	$(PY) bench/teams_latency.py --assistant --show-reply
 
