@@ -53,8 +53,12 @@ def incident_summary(guidance: Guidance, today: date | None = None) -> str:
     return "\n\n".join(lines)
 
 
+#: Longer than this (characters), "why?" quotes the playbook's verbatim extract, not the clause.
+WHOLE_CLAUSE_UP_TO = 700
+
+
 def why_text(pack: Pack, scenario: str) -> str:
-    """The reason the policy gives, then the main clause in full, so the user can read it."""
+    """The reason the policy gives, then the main clause (in full when it is short), in its own words."""
     playbook = pack.playbook(scenario)
     if playbook is None:
         return "I don't have that Trust's guidance for this yet."
@@ -70,6 +74,11 @@ def why_text(pack: Pack, scenario: str) -> str:
     main = next((q for q in playbook.quotes if pack.has_clause(q.clause)), None)
     if main:
         clause = pack.clause(main.clause)
-        lines.append(f"The clause in full, from {short}'s policy:")
-        lines.append(quote_line(clause, None))
+        if len(clause.text) <= WHOLE_CLAUSE_UP_TO:
+            lines.append(f"The clause in full, from {short}'s policy:")
+            lines.append(quote_line(clause, None))
+        else:  # a page-long clause buries the reason: the words that give it, and how to see all
+            lines.append(f"In {short}'s policy's own words:")
+            lines.append(quote_line(clause, main.text))
+            lines.append(f'Say "show clause {clause.number}" for the whole clause.')
     return "\n\n".join(lines) or f"{short}'s policy gives no reason for this."
