@@ -1,4 +1,4 @@
-""""Why?" gives the reason in the Trust's own words without burying it in a page-long clause."""
+""" "Why?" gives the reason in the Trust's own words without burying it in a page-long clause."""
 
 from bot.incident import why_text
 from bot.policy.packs import SCENARIO_IDS, TRUST_IDS, load_pack
