@@ -212,14 +212,23 @@ def test_rasa_shell_binds_loopback_and_the_action_server_must_too() -> None:
 
 
 def make_n(target: str) -> str:
-    return subprocess.run(
-        ["make", "-n", target, "STAMP=Makefile", f"MODEL={REPO}/models/assistant.tar.gz"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(REPO)},
-    ).stdout
+    """What `make -n target` would run, with set-up taken as done.
+
+    The stamp is a fresh file of its own: naming the Makefile itself as the stamp made make try
+    to rebuild the Makefile on a fresh clone (where pyproject.toml can be newer), which runs the
+    set-up recipe even under -n.
+    """
+    import tempfile
+
+    with tempfile.NamedTemporaryFile() as stamp:
+        return subprocess.run(
+            ["make", "-n", target, f"STAMP={stamp.name}", f"MODEL={REPO}/models/assistant.tar.gz"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={"PATH": "/usr/bin:/bin", "HOME": str(REPO)},
+        ).stdout
 
 
 def test_make_serve_is_the_teams_webhook_only() -> None:
