@@ -14,6 +14,9 @@ import sys
 import time
 from pathlib import Path
 
+from bench import percentile
+from bot.rasa_ext.results import publish
+
 REPO = Path(__file__).resolve().parents[1]
 
 TURNS = [
@@ -23,11 +26,6 @@ TURNS = [
     "no",
     "/incident_summary",
 ]
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 async def measure(agent, rounds: int = 40) -> dict[str, float]:
@@ -63,11 +61,7 @@ def main() -> int:
     model = REPO / "models" / "assistant.tar.gz"
     numbers["model size MB"] = model.stat().st_size / 1e6
     lines = [f"| {k} | {v:.1f} |" if isinstance(v, float) else f"| {k} | {v} |" for k, v in numbers.items()]
-    text = "| measure | value |\n|---|---|\n" + "\n".join(lines)
-    print(text)
-    out = REPO / "results" / "bench.md"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(text + "\n")
+    publish("bench.md", "| measure | value |\n|---|---|\n" + "\n".join(lines))
     return 0
 
 

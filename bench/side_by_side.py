@@ -20,6 +20,9 @@ import sys
 import time
 from pathlib import Path
 
+from bench import percentile
+from bot.rasa_ext.results import publish
+
 REPO = Path(__file__).resolve().parents[1]
 BARE = REPO / "build" / "bare"
 
@@ -35,11 +38,6 @@ OURS = [
     "thanks",
 ]
 BARE_MIX = ["hi", "I am sad", "yes", "no", "great", "bye", "are you a bot?", "hello"]
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def ensure_bare_bot() -> Path:
@@ -91,12 +89,9 @@ async def _measure(agent, mix: list[str]) -> dict[str, float]:
 
 def one(which: str) -> dict[str, float]:
     """Runs in its own process, so memory is this bot's alone."""
-    import logging
+    from bot.rasa_ext.results import quiet_rasa
 
-    from rasa.utils.log_utils import configure_structlog
-
-    configure_structlog(logging.WARNING)
-    logging.getLogger().setLevel(logging.WARNING)
+    quiet_rasa()
     start = time.perf_counter()
     if which == "ours":
         from bot.rasa_ext.inprocess import load_agent
@@ -131,11 +126,7 @@ def main(argv: list[str]) -> int:
     for key in results["ours"]:
         ours, bare = results["ours"][key], results["bare"][key]
         lines.append(f"| {key} | {ours:.1f} | {bare:.1f} | {ours / bare:.2f}× |")
-    text = "\n".join(lines)
-    print(text)
-    target = REPO / "results" / "bench-side-by-side.md"
-    target.parent.mkdir(exist_ok=True)
-    target.write_text(text + "\n")
+    publish("bench-side-by-side.md", "\n".join(lines))
     return 0
 
 

@@ -105,9 +105,12 @@ def clause_matches(pack: Pack, question: str) -> list:
     return results
 
 
-def answer_question(pack: Pack, question: str) -> Message:
-    """The one or two clauses of this Trust's policy that best answer a free question."""
-    results = clause_matches(pack, question)
+def answer_question(pack: Pack, question: str, results: list | None = None) -> Message:
+    """The one or two clauses of this Trust's policy that best answer a free question.
+
+    ``results``: the caller's ``clause_matches`` for this question, so it is searched once.
+    """
+    results = clause_matches(pack, question) if results is None else results
     short = trust_label(pack)
     if not results:
         return {"text": f"I couldn't find anything in {short}'s policy about that. {who_to_ask(pack)}"}

@@ -450,11 +450,12 @@ def _conversation(state: State, turn: Turn) -> Reply:
         return Reply([answers.answer_question(pack, turn.text)], state)
     if intent == "nlu_fallback":
         options = answers.did_you_mean([name for name, _ in turn.ranking])
-        if is_question(turn.text) and answers.clause_matches(pack, turn.text):
+        found = answers.clause_matches(pack, turn.text) if is_question(turn.text) else []
+        if found:
             # A question the model can't place still gets the policy's answer, then the choice.
             return Reply(
                 [
-                    answers.answer_question(pack, turn.text),
+                    answers.answer_question(pack, turn.text, found),
                     {"text": "If you meant a situation, is it one of these?", "buttons": options["buttons"]},
                 ],
                 state,

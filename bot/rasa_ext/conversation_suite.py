@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,8 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[2]
 SUITE_DIR = REPO / "tests" / "conversations"
-STALLS = ("use the buttons", "didn't catch", "didn’t catch", "did not catch")
+#: Phrases of a reply that stalls a conversation (kept with the suite, as test data).
+STALLS = tuple(yaml.safe_load((SUITE_DIR / "stalling-replies.yml").read_text(encoding="utf-8")))
 _senders = itertools.count()
 
 
@@ -139,18 +139,12 @@ def report(outcomes: list[Outcome], name: str) -> str:
 
 
 def main() -> int:
-    from rasa.utils.log_utils import configure_structlog
-
     from bot.rasa_ext.inprocess import load_agent
+    from bot.rasa_ext.results import publish, quiet_rasa
 
-    configure_structlog(logging.WARNING)  # Rasa's debug log would print every message's text
-    logging.getLogger().setLevel(logging.WARNING)
+    quiet_rasa()
     folder = newest_batch()
-    text = report(run(load_agent(), load(folder)), folder.name)
-    print(text)
-    out = REPO / "results" / "conversations.md"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(text + "\n")
+    publish("conversations.md", report(run(load_agent(), load(folder)), folder.name))
     return 0
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import tempfile
 import time
 from pathlib import Path
@@ -64,15 +63,14 @@ def evaluate(model: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from rasa.utils.log_utils import configure_structlog
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("configs", nargs="+", type=Path)
     parser.add_argument("--data", action="append", type=Path, help="default: data/nlu")
     parser.add_argument("--out", type=Path, default=REPO / "build" / "nlu-compare")
     args = parser.parse_args(argv)
-    configure_structlog(logging.WARNING)  # Rasa's debug log would print every message's text
-    logging.getLogger().setLevel(logging.WARNING)
+    from bot.rasa_ext.results import quiet_rasa
+
+    quiet_rasa()
     data = args.data or [REPO / "data" / "nlu"]
     names = [name for name, _ in cold_batch_groups()]
     print(

@@ -227,12 +227,11 @@ def format_cold(score: ColdScore) -> str:
 
 
 def main() -> int:
-    import logging
-
     from rasa.core.agent import Agent
-    from rasa.utils.log_utils import configure_structlog
 
-    configure_structlog(logging.WARNING)  # Rasa's debug log would print every message's text
+    from bot.rasa_ext.results import quiet_rasa
+
+    quiet_rasa()
     model = REPO / "models" / "assistant.tar.gz"
     agent = Agent.load(str(model))
     report = score(asyncio.run(predict(agent, load_examples())))
