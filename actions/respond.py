@@ -22,7 +22,9 @@ from bot.interview import State, Turn, respond
 from bot.policy.packs import SCENARIO_IDS
 
 #: State fields kept in slots of the same name (facts are one slot each).
-STATE_SLOTS = ("scenario", "asking", "assumed", "steps_only", "guidance_given", "platform", "quiz")
+STATE_SLOTS = (
+    "scenario", "asking", "assumed", "steps_only", "guidance_given", "platform", "quiz", "offered"
+)
 
 
 def state_from(tracker: Tracker) -> State:
@@ -42,6 +44,7 @@ def state_from(tracker: Tracker) -> State:
         steps_only=bool(tracker.get_slot("steps_only")),
         platform=tracker.get_slot("platform"),
         quiz=tracker.get_slot("quiz"),
+        offered=tuple(s for s in tracker.get_slot("offered") or () if s in SCENARIO_IDS),
     )
 
 
@@ -75,7 +78,7 @@ def events_for(before: State, after: State) -> list[EventType]:
         events.append(SlotSet("trust", after.trust))
     for name in STATE_SLOTS:
         old, new = getattr(before, name), getattr(after, name)
-        if name == "assumed":
+        if name in ("assumed", "offered"):
             old, new = list(old), list(new)
         if old != new:
             events.append(SlotSet(name, new))

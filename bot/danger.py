@@ -36,7 +36,11 @@ _NOT_DANGER = re.compile(
     r"\bnot in (any )?(immediate )?danger\b|\bno immediate danger\b|\bsafe now\b|"
     r"\b(killing me|kill me if|will kill me|gonna kill me|going to kill me if|dying of|"
     r"to die for|fire (away|drill|safety|training|alarm test)|fired (me|from)|get fired|be fired|"
-    r"on fire (today|lol|this week)|bleeding (nightmare|annoying|hell|ridiculous|joke))\b",
+    r"on fire (today|lol|this week)|bleeding (nightmare|annoying|hell|ridiculous|joke))\b|"
+    r"\b(everyone|everybody|all of us|we) (is |are |'s |'re )?(all )?(out and )?safe\b|"
+    r"\b(had|was) a fire (on|in|at) the \w+ (this morning|earlier|yesterday|last \w+)\b|"
+    r"\b999 or 101\b|\b101 or 999\b|\b(ring|call|dial) 999 (normally|instead|next time|for)\b|"
+    r"\b(i'?m|i am|im|we'?re|we are) (sat|sitting|waiting) in (my|the|our) (car|van)\b",
     _FLAGS,
 )
 
@@ -51,7 +55,7 @@ _DANGER = [
     r"\b(knife|knives|machete|blade|gun|firearm)\b(?!.{0,30}\b(crime|awareness|campaign|post|video|"
     r"photo|picture|emoji|last (week|year|month)|years? ago)\b)",
     r"\b(about to|trying to|going to|gonna) (hit|punch|attack|stab|hurt|strangle|hang|kill|jump)\b"
-    r"(?!.{0,20}\b(if|when)\b)",
+    r"(?! (our|my|the|your) (wages|pay|account|bank|target|inbox|deadline))(?!.{0,20}\b(if|when)\b)",
     r"\b(is |are |'s |'re )?threatening to (stab|kill|hurt|shoot|attack|batter|beat|punch|hit)\b",
     r"\b(being|getting) (violent|hit|punched|beaten|kicked)\b",
     r"\b(attacking|assaulting|hitting|punching) (staff|a nurse|the nurse|nurses|a colleague|"
@@ -171,6 +175,119 @@ _DANGER = [
     r"\b((is|'s) on fire|smoke (on|in) the|fire on|fire in|there'?s a fire|set (a )?fire|"
     r"setting fire|set light|petrol|arson|"
     r"smoke (coming|pouring|everywhere)|bomb|explosive)\b",
+    # Told as a situation, without an alarm word (the families staff actually describe).
+    # Someone physically at a member of staff now: held, grabbed, pinned, dragged, bitten.
+    r"\b(grabbed|got hold of|has hold of|have hold of|still has hold of|pinned|shoved|dragg\w*|"
+    r"pushed|sitting on top of|bitten) (me|her|him|them|us|the (\w+ )?(nurse|hca|reg|odp|tech|"
+    r"receptionist|domestic|driver|doctor|paramedic|manager|student|porter|crew\w*)|my \w+|one of|"
+    r"a (nurse|colleague|member of staff|staff member))\b"
+    r"(?!.{0,25}\b(online|comments?|post|story|to (do|help|cover|sign)|for a)\b)",
+    r"\bby the (throat|neck|hair)\b|\bhands? (round|around) the \w+'?s? (throat|neck)\b",
+    # Something used as a weapon, held or swung now.
+    r"\b(holding|swinging|waving|brandishing|wielding|picked up|has got|has|with|carrying|reaching for)"
+    r" (a |an |the |his |her |their |some )?(broken (end|bottle|glass|bit)|shard|bit of (mirror|glass)|"
+    r"(claw )?hammer|metal bar|iron bar|crowbar|poker|brick|razor|fire extinguisher|pole|drip stand|"
+    r"something sharp|a blade)\b",
+    r"\bsomething (sharp |metal )?in (his|her|their) (hand|pocket|belt|bag|jacket)\b",
+    r"\b(hand|hands) (inside|in) (his|her|their) (jacket|coat|bag|pocket)\b.{0,40}\b(staring|watching|"
+    r"threat\w*|waiting)\b|\b(staring|watching) (at )?me\b.{0,40}\bhand (inside|in) (his|her) (jacket|bag)\b",
+    r"\b(poured|pouring) (something|petrol|liquid|fuel)\b.{0,60}\blighter\b|\blighter\b.{0,40}\bpoured\b",
+    # Kept in, shut in, or the way out blocked.
+    r"\b(locked (the (front |back )?door|himself and|herself and|us in|me in)|put the key in his pocket|"
+    r"between me and the (door|exit)|blocking (the|my) (fire )?(exit|door|way out)|"
+    r"(stuck|trapped) in (the |a )?(back of the|staff|toilet|room|office|car|ambulance|cab)|"
+    r"can'?t get out|cannot get out|pushed the (desk|table|chair) against|force (the|my) door|"
+    r"forcing the door|trying the (back |front )?door|trying to get in(to)?)\b",
+    # Someone at my car, door, home, workplace, or following me, now.
+    r"\b((is|'s|are|'re) (outside|at|by|next to)|leaning on|sitting on|stood at|standing at|"
+    r"standing in front of|parked (behind|outside|by)) (my|our) (car|front door|door|house|drive|flat|home|"
+    r"daughter'?s \w+|son'?s \w+)\b(?!.{0,30}\b(last (week|month|year)|ago|yesterday)\b)",
+    r"\bat (the end of )?my (front door|door|drive|house)\b|\bbanging on (my|the) (front )?door\b",
+    r"\b(following|followed|walking behind|been behind|tailing) (me|her|him|us|our \w+( \w+)?|my \w+)\b"
+    r"(?!\s+(on|back on|online|on (insta\w*|twitter|x|tiktok|facebook|fb|snap\w*)))"
+    r"(?!.{0,30}\bwith (his|her|their|a) (phone|camera))"
+    r".{0,80}\b(now|round|around|home|between|from|since|all (morning|day|evening)|every turn|shop|"
+    r"car ?park|bus stop|supermarket|ward|left)\b",
+    r"\b(has|have|'s|is) (come|turned up|walked|got) (in|onto|on to|into) (the )?(ward|unit|clinic|"
+    r"department|house|home|practice|foyer|reception)\b.{0,80}\b(refus\w*|won'?t|looking for|"
+    r"asking for|shout\w*|drunk|threat\w*|shoved|pushed)\b",
+    r"\b(is|'s) in the (hospital |unit |main )?(foyer|lobby|reception|waiting room|corridor|car ?park)\b"
+    r".{0,80}\b(won'?t (go|leave)|refus\w*|staring|threat\w*|waiting for|asking for|carrying|"
+    r"with a|reaching)\b",
+    r"\bwhich car is (yours|mine|hers|his)\b",
+    r"\b(be|is|'s) waiting (for|at|outside|by|in)\b.{0,60}\b(tonight|when (i|they|she|he|you) "
+    r"(finish|come out|leave)|after (my|her|his|the) shift|at \d|now|still)\b",
+    r"\b(on (his|her|their) way (up|in|over|round)|coming (in|up|back|round) (tonight|now|later)|"
+    r"in the lift now)\b",
+    r"\b(going to|gonna|will|'ll) (do me in|sort (me|her|him|you) out|finish (her|him|me) off|"
+    r"smash (her|his|my|your) face|throw (me|her|him) (down|out|off)|drag (her|him|me) out)\b",
+    r"\b(making )?throat[- ]cutting (gesture|sign)s?\b",
+    r"\b(rocking|surrounded|(has|have|just) smashed|smashing|ripped|thrown something through|throwing) (the )?"
+    r"(vehicle|ambulance|car|van|glass|window|door|tv|radiator)\b",
+    r"\b(pressing|pressed|sent|set off) (her|his|my|our|the) (alarm|code word|panic button)\b|"
+    r"\blone worker (app|alarm|device) has gone off\b|\bcode word\b",
+    # Self-harm, suicide or poisoning, told in the message itself.
+    r"\b(saying|says|said|message\w*|text\w*|note|video|voice note) (saying |that )?(goodbye|bye|sorry for everything|"
+    r"thanks for trying|too late now|(the )?\w+ (will|would) be better off without)\b",
+    r"\bbetter off without (me|her|him|them)\b|\bsay goodbye\b|\bgoodbye (video|message|text|note|post)\b",
+    r"\b(taken|took|swallowed|necked) (all|the lot|them all|all of them|(her|his|my) mum'?s pills)\b",
+    r"\b(empty|empties) (box|boxes|blister packs?|packets?|bottles?)\b",
+    r"\b(cut|cutting) (deep|herself|himself)\b|\bcan'?t stop the bleeding\b|\bblood in the (water|bath)\b|"
+    r"\bfresh cuts\b",
+    r"\b(hose (through|in) the window|engine running|turned the gas on|gas on and|smell gas|"
+    r"(lead|rope|belt|cord|flex|scarf) (round|around) (his|her|their|my) neck)\b",
+    r"\b(at|on|by|near|to) the (bridge|reservoir|pier|tracks|railway|river|cliff|quarry|canal)\b"
+    r".{0,60}\b(now|goodbye|sorry|not answering|won'?t answer|last|photo|picture|throw)\b|"
+    r"\b(not answering|won'?t answer)\b.{0,60}\b(bridge|reservoir|pier|tracks|river|location)\b",
+    r"\b(holding|held) (it|a \w+|the \w+|something) to (his|her|their) (wrist|neck|throat)\b|"
+    r"\bto (his|her|their) (wrist|neck|throat)\b",
+    r"\bthrow (herself|himself|themselves)\b",
+    r"\bhurt(ing)? (themselves|himself|herself) live\b|\blive (video|stream)\b.{0,40}\b(blood|cutting|"
+    r"hurt|rope|pills)\b",
+    # Fire, smoke or gas now.
+    r"\b(alight|filling with smoke|full of smoke|thick smoke|lit something|catching (the|fire))\b",
+    # A child at risk right now.
+    r"\b(grabbed|taken|snatched|take|carried|carrying) (the|her|his|a) (baby|child|toddler|kid)\b"
+    r".{0,60}\b(out|walking|leaving|not (meant|allowed)|protection|on his way|now)\b",
+    r"\b(baby|child) (is )?being shaken\b|\bshaking the baby\b|\bon a protection plan\b.{0,60}\b(leav\w*|"
+    r"out|carried|taken)\b",
+    r"\b(toddler|child|kid|baby)\b.{0,40}\b(balcony|railings|window ?sill|on (his|her) own.{0,20}"
+    r"(car ?park|road)|main road)\b",
+    r"\bwandered (off|out)\b.{0,60}\b(road|traffic|river|main road)\b",
+    # Someone who has threatened, harassed or followed a member of staff is here now.
+    r"\b(my ex|(my |a )?stalker|the (\w+ )?(man|woman|guy|bloke|lad|relative|patient|person|fella|pt)"
+    r"( \w+){0,3} who('s| has| is)? (been )?(threaten\w*|messag\w*|trolling|following|stalking|harass\w*|"
+    r"posting|filmed))\b.{0,80}\b(is|'s|has) (here|now|just|outside|in|at|sat|sitting|stood|standing|parked|"
+    r"walked|booked|turned|come)\b",
+    r"\b(shouting|screaming|yelling|saying|says|said)( that)? (he|she|they)('ll| will|'s going to| is going to|"
+    r"'re going to) (kill|hurt|stab|sort|do (me|us|her|him)|get (me|her|him|us)(?! (sacked|fired|struck|in trouble))|"
+    r"batter|smash)\b"
+    r"(?!.{0,30}\b(last (week|month|year)|ago|complain\w*|report)\b)",
+    r"\bget out or (he|she|they)('ll| will)\b",
+    r"\b(screaming|shouting|kicking off|crying)\b.{0,60}\bwon'?t (leave|go)\b",
+    r"\bnot letting (me|her|him|us|them) (out|leave|go)\b|\bforc\w* (his|her|their) way\b|"
+    r"\bblocked (the|my) (front |back )?door\b|\b(has|got) (the|a|my) \w+ (cornered|pinned)\b",
+    r"\b(live ?stream\w*|(tiktok|facebook|fb|insta\w*) live|on (a )?live)\b.{0,80}\b(coming|on (his|her|"
+    r"their) way|going to (hurt|sort|get|kill)|with a|cut|cutting)\b",
+    r"\bcoming (up |down |over |back )?(to )?(the |our )?(ward|a&e|ed|station|unit|hospital|house|base|"
+    r"surgery|clinic) (now|to (find|get|sort))\b",
+    r"\b(after|chasing) (a|the|my) \w+ with (a|the|his|her) \w+",
+    r"\b(punch\w*|kicking|smashing|hitting) the (nurses'? station|desk|doors?|walls?|windows?|glass|screen)\b",
+    r"\b(bat|baseball bat|golf club|wrench|spanner)\b.{0,20}\b(in (his|her) hand|waving|swinging|naming|now)\b|"
+    r"\bwith a (bat|baseball bat|golf club|crowbar|wrench)\b",
+    r"\b(bleeding (a lot|alot|badly|heavily|everywhere)|blood coming|wrists? bleeding|cut (themselves|themself|"
+    r"herself|himself)( really)? (badly|deep)|(video|photo|picture|pic) of (herself|himself|themselves) cutting)\b",
+    r"\b(photo|picture|pic) of (a (pile|load|handful|heap) of |some |all (her|his|the) )(pills|tablets|meds)\b",
+    r"\b(took|taken|swallowed) (a )?(hole|whole|full) (packet|box|bottle)\b",
+    r"\b(tie|tying|tied|wrapping|wrapped) (something|a \w+|\w+) (round|around) (there|his|her|their) neck\b",
+    r"\b(gas smell|smell of gas)\b",
+    r"\b(into|onto|in) the (main )?road\b.{0,40}\b(cars|traffic|swerving|lorries)\b",
+    r"\b(with|taking|took|taken|has) (a|the|his|her) baby\b.{0,30}\b(isn'?t|not) (his|hers|theirs)\b|"
+    r"\b(taking|take|snatch\w*) (his|her|their|the) (baby|kids?|child(ren)?)\b.{0,40}\b(now|saying|trying)\b|"
+    r"\btrying to get (onto|on to|into) the ward\b",
+    r"^\W*danger\b|\bdanger (now|to (staff|me|us|the))\b|\bgetting hurt\b",
+    r"\b(waiting|sat|sitting|stood|standing|hanging around|parked( up)?|pacing) (by|at|outside|round|near) "
+    r"(the |my |our |her |his )?(back |front |staff |side )?(door|car|entrance|exit|window|vehicle|truck|van)\b",
     # Said outright.
     r"\b(immediate danger|in danger (now|right now)|danger right now|in danger|emergency right now|"
     r"need (the )?police now|call(ing)? 999|ring(ing)? 999|dial(ling)? 999|"
@@ -192,6 +309,6 @@ def is_immediate_danger(text: str) -> bool:
     hits = [p for p in _DANGER_COMPILED if p.search(cleaned)]
     if not hits:
         return False
-    if _PRESS.search(cleaned) and all(p.pattern.startswith(r"\b(waiting") for p in hits):
+    if _PRESS.search(cleaned) and all(p.pattern.startswith((r"\b(waiting", r"\b(outside")) for p in hits):
         return False
     return True

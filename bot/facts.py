@@ -126,12 +126,13 @@ _RULES: dict[str, list[tuple[Any, str]]] = {
         ),
     ],
     "threat_of_violence": [
-        (False, r"\b(no threats? of violence|not violent|not threatening)\b"),
+        (False, r"\b(no threats?( of violence)?|not violent|not threatening|not a threat)\b"),
         (
             True,
             r"\b(kill|stab|hurt|beat (me|you)? ?up|batter|attack|violen\w*|death threats?|"
             r"threat(en)?(ed|ing)? to|going to get (me|you)|find (me|out where)|"
-            r"where i live|home address|unsafe|scared|frightened|weapon|knife)\b",
+            r"where i live|home address|unsafe|scared|frightened|weapon|knife|a threat|threatening|"
+            r"threatened|(be |is |are )?waiting for (me|you|her|him))\b",
         ),
     ],
     "abuser": [
@@ -346,4 +347,22 @@ def answer_for(
                 return False
             if _YES_ANYWHERE.search(text):
                 return True
+        else:
+            short = _short_clause_answer(text)
+            if short is not None:
+                return short
     return implied
+
+
+def _short_clause_answer(text: str) -> bool | None:
+    """A long reply that answers in one short clause ("stranger I think. its a threat yeah. he's
+    done it before"): the yes or no of its short clauses, when they agree."""
+    said = set()
+    for clause in re.split(r"[.,;:!?]+|\s+-\s+|\bbut\b", text):
+        if not clause.strip() or len(clause.split()) > 8:
+            continue
+        if _NO_ANYWHERE.search(clause):
+            said.add(False)
+        elif _YES_ANYWHERE.search(clause):
+            said.add(True)
+    return said.pop() if len(said) == 1 else None

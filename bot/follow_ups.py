@@ -27,7 +27,7 @@ _TOPICS: list[tuple[str, str]] = [
     ),
     (
         "police",
-        r"\b(police|999|101|cops|report (it|him|her|them) to the police|is it (a crime|illegal|an offence)|"
+        r"\b(police|999|101|cops|report (it|him|her|them) to the police|crime|illegal|an offence|"
         r"criminal|against the law)\b",
     ),
     (
@@ -59,7 +59,9 @@ _TOPICS: list[tuple[str, str]] = [
         r"(are|is) (they|he|she) allowed|can (they|he|she) (do that|film|record|post|legally)|"
         r"have i got to (accept|put up)|must i (accept|put up|let)|within (their|his|her) rights|"
         r"is that (allowed|legal|ok)|can i (refuse|say no|decline)|"
-        r"(is|are|was) (he|she|they|it|that|this) (even )?(allowed|legal|lawful))\b",
+        r"(is|are|was) (he|she|they|it|that|this) (even )?(allowed|legal|lawful)|"
+        r"(tell|ask|get|make) (him|her|them) to stop|stop (him|her|them) (from )?(recording|filming|posting)|"
+        r"let (him|her|them) (film|record|post))\b",
     ),
     (
         "safeguarding",
@@ -68,7 +70,8 @@ _TOPICS: list[tuple[str, str]] = [
     (
         "in_trouble",
         r"\b(in trouble|get into trouble|disciplin\w*|sacked|fired|lose my (job|pin|registration)|"
-        r"nmc|hcpc|gmc|my registration|struck off|my fault|did i do (something )?wrong|"
+        r"nmc|hcpc|gmc|(my|her|his|their) registration|(her|his|their) (job|pin)|lose (her|his|their) \w+|"
+        r"struck off|my fault|did i do (something )?wrong|fined|get a fine|"
         r"am i (going to be )?(blamed|liable)|on my record|a warning|formal action|investigat\w*)\b",
     ),
     (
@@ -85,7 +88,10 @@ _TOPICS: list[tuple[str, str]] = [
         r"(my|the) (manager|line manager|boss|supervisor|nic) (know|need to know)|"
         r"incident (form|report)|\bform\b|fill (it |one )?(in|out)|report (it|this)\b|"
         r"raise (it|this|a concern)|"
-        r"who (do|should) i go to|escalat\w*)",
+        r"who (do|should) i go to|who (can|could) (help|advise|support)|who (can|could|should) i (ask|speak to)|"
+        r"(anyone|someone|somebody|anybody)( at work)? (i can|to) (talk|speak) to|is there (any )?support|"
+        r"who can i talk to|where can i get (help|support)|"
+        r"escalat\w*)",
     ),
 ]
 _COMPILED = [(topic, re.compile(pattern, re.IGNORECASE)) for topic, pattern in _TOPICS]
@@ -105,6 +111,10 @@ def follow_up_topic(text: str, loose: bool = False) -> str | None:
     try the catalogue's own example questions (policies/follow_ups.yml) by shared words, so
     "am I ok to ignore his messages" finds the topic its neighbours are worded in.
     """
+    # "999 have got it. am I in trouble?": the question asked is the last sentence's.
+    sentences = [x for x in re.split(r"(?<=[.!?])\s+", (text or "").strip()) if x]
+    if len(sentences) > 1 and is_question(sentences[-1]):
+        text = sentences[-1]
     for topic, pattern in _COMPILED:
         if pattern.search(text or ""):
             return topic
@@ -142,6 +152,15 @@ def _nearest_topic(text: str) -> str | None:
     return best
 
 
+#: A question asked inside a longer sentence: "and if he does post it what do I do then".
+_ASKED_INSIDE = re.compile(
+    r"\b(what (do|should|can|would) (i|we)|who (do|should) (i|we)|how (do|should|can) (i|we)|"
+    r"(should|can|could|must|do) (i|we) (still |just |even )?(tell|report|reply|call|ring|do|say|ask|"
+    r"delete|block|accept|post|let|keep|go|use|put|send|get))\b",
+    re.IGNORECASE,
+)
+
+
 def is_question(text: str) -> bool:
     """Shaped like a question ("should I tell someone?", "can they do that"), not a new story."""
     text = (text or "").strip()
@@ -150,7 +169,7 @@ def is_question(text: str) -> bool:
     if text.endswith("?"):
         return True
     last_sentence = re.split(r"(?<=[.!])\s+|,\s+(?=(?:should|can|do|will|must|what|who|how)\b)", text)[-1]
-    return bool(_QUESTION_START.search(last_sentence))
+    return bool(_QUESTION_START.search(last_sentence) or _ASKED_INSIDE.search(last_sentence))
 
 
 def topics() -> list[str]:
@@ -185,7 +204,12 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str) -> dict[str, Any]:
     from bot.render import quote_line, step_line, trust_label
 
     short = trust_label(pack)
-    written = next((f for f in _follow_ups_of(guidance.playbook) if f.topic == topic), None)
+    from bot.guidance import applies
+
+    written = next(
+        (f for f in _follow_ups_of(guidance.playbook) if f.topic == topic and applies(f, guidance.facts)),
+        None,
+    )
     if written is not None:
         lines = []
         said = step_line(written)
@@ -205,6 +229,17 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str) -> dict[str, Any]:
         lines = [f"**{safety_lines()['no_force']}**"]
         lines += [f"**Don't:** {step_line(s)}" for s in guidance.dont]
         return {"text": "\n\n".join(lines)}
+    if topic == "police":
+        from bot.guidance import safety_lines
+
+        steps = [s for s in guidance.steps if re.search(_STEP_WORDS["police"], s.do, re.IGNORECASE)]
+        lines = [f"**{safety_lines()['immediate_danger']}** _({safety_lines()['general_label']})_"]
+        if steps:
+            lines.append(f"From the steps above ({short}'s policy):")
+            lines += [f"- {step_line(s)}" for s in steps[:3]]
+        else:
+            lines.append(f"Otherwise, {short}'s policy doesn't say to involve the police for this situation.")
+        return {"text": "\n\n".join(lines)}
     pattern = _STEP_WORDS.get(topic)
     if pattern:
         steps = [s for s in guidance.steps if re.search(pattern, s.do, re.IGNORECASE)]
@@ -212,18 +247,31 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str) -> dict[str, Any]:
             lines = [f"From the steps above ({short}'s policy):"]
             lines += [f"- {step_line(s)}" for s in steps[:4]]
             return {"text": "\n".join(lines)}
-    return {
-        "text": f"{short}'s policy doesn't say anything about that for this situation. {who_to_ask(pack)}"
-    }
+    silent = f"{short}'s policy doesn't say anything about that for this situation."
+    if guidance.escalation:
+        # Silent on the point, not on the situation: who it says to take this to is the next step.
+        chain = " → ".join(step_line(s) for s in guidance.escalation)
+        return {"text": f"{silent} Take it to whoever it names for this situation, in order: {chain}"}
+    return {"text": f"{silent} {who_to_ask(pack)}"}
 
 
-def answer_in_context(pack: Any, scenario: str | None, question: str) -> dict[str, Any]:
-    """A free question after the steps: this situation's clauses first, then the whole policy."""
-    from bot.answers import answer_question, excerpt
+def answer_in_context(
+    pack: Any, scenario: str | None, question: str, guidance: Any = None
+) -> dict[str, Any]:
+    """A free question after the steps: this situation's clauses first, then the whole policy;
+    where neither says anything, that plainly, and who this Trust names for the situation."""
+    from bot.answers import answer_question, clause_matches, excerpt
     from bot.policy.store import search_clauses
-    from bot.render import policy_source_line, trust_label
+    from bot.render import policy_source_line, step_line, trust_label
 
     playbook = pack.playbook(scenario) if scenario else None
+    if guidance is not None:
+        matching = _matching_steps(guidance, question)
+        if matching:
+            short = trust_label(pack)
+            lines = [f"From the steps for this situation ({short}'s policy):"]
+            lines += [f"- {step_line(s)}" for s in matching]
+            return {"text": "\n".join(lines)}
     if playbook is not None:
         own = _cited_numbers(playbook)
         hits = [(c, s) for c, s in search_clauses(pack.id, question, limit=12) if s > 0 and c.number in own]
@@ -236,7 +284,52 @@ def answer_in_context(pack: Any, scenario: str | None, question: str) -> dict[st
                 "text": f"On this situation, {short}'s policy says:\n\n> **{clause.title}**: “{text}”{more}"
                 f"\n\nSource: {policy_source_line(pack)}."
             }
-    return answer_question(pack, question)
+    results = clause_matches(pack, question)
+    if not results and guidance is not None and guidance.escalation:
+        chain = " → ".join(step_line(s) for s in guidance.escalation)
+        return {
+            "text": f"{trust_label(pack)}'s policy doesn't say anything about that. For this situation "
+            f"it says to take it to, in order: {chain}"
+        }
+    return answer_question(pack, question, results)
+
+
+#: Words staff use for what a step says in other words ("write it down" is "note it").
+_SAME_AS = {
+    "write": "note", "document": "note", "record": "note", "stop": "restrict", "refuse": "restrict",
+    "film": "record", "video": "record", "photo": "image", "picture": "image", "pic": "image",
+    "manager": "manager", "boss": "manager", "comm": "communication", "press": "media",
+    "journalist": "media", "reporter": "media", "delete": "delete", "remove": "delete",
+}
+#: A step answers a question when they share this many content words (after _SAME_AS).
+_MIN_STEP_WORDS = 2
+
+
+#: Words too common in questions and steps to show what either is about.
+_PLAIN = frozenset(
+    "need ne anything anyth down really actually thing get got know want like still even one make take "
+    "tell said say put way happen happened someone anyone people something right think anywhere "
+    "anybody everyone afterward afterwards after then ok okay".split()
+)
+
+
+def _words(text: str) -> set[str]:
+    return {_SAME_AS.get(w, w) for w in _content_words(text) if w not in _PLAIN}
+
+
+def _matching_steps(guidance: Any, question: str) -> list[Any]:
+    """The steps (and don'ts) of the answer already given that the question is about, best first."""
+    asked = _words(question)
+    if not asked:
+        return []
+    needed = min(_MIN_STEP_WORDS, len(asked))  # "do I write it down anywhere?" has one word to go on
+    scored = []
+    for step in (*guidance.steps, *guidance.dont):
+        shared = len(asked & _words(step.do))
+        if shared >= needed:
+            scored.append((shared, step))
+    scored.sort(key=lambda pair: -pair[0])
+    return [step for _, step in scored[:2]]
 
 
 def _cited_numbers(playbook: Any) -> set[str]:

@@ -144,6 +144,11 @@ def _applicable(steps: tuple[Step, ...], facts: dict[str, Any]) -> list[Step]:
     return [step for step in steps if _matches(step.when or {}, facts)]
 
 
+def applies(item: Any, facts: dict[str, Any]) -> bool:
+    """A step, don't or follow-up with a ``when`` holds only for the facts it names."""
+    return _matches(getattr(item, "when", None) or {}, facts)
+
+
 def _quote_citations(pack: Pack, quotes: tuple[Quote, ...]) -> list[Citation]:
     return [Citation(pack.clause(q.clause), q.text) for q in quotes if pack.has_clause(q.clause)]
 

@@ -34,7 +34,7 @@ from bot.facts import (
     wants_steps_only,
 )
 from bot.follow_ups import answer_in_context, follow_up_reply, follow_up_topic, is_question
-from bot.guidance import guidance_for, resolve_trust, safer_value
+from bot.guidance import guidance_for, resolve_trust, safer_value, scenario_titles
 from bot.incident import incident_summary, why_text
 from bot.policy.packs import SCENARIO_IDS, load_pack, load_questions
 from bot.render import Message, policy_source_line, render_guidance, review_note, trust_label
@@ -42,6 +42,7 @@ from bot.render import Message, policy_source_line, render_guidance, review_note
 #: A scenario intent this confident, in a message that describes something, is a new situation
 #: even in the middle of a question or after the steps.
 NEW_SITUATION_CONFIDENCE = 0.6
+SURE_OF_NEW_SITUATION = 0.85
 #: A message with fewer words than this ("yes", "on the ward") is an answer, not a situation.
 MIN_SITUATION_WORDS = 5
 #: The likeliest scenario in the ranking is used for "just tell me, <situation>" above this.
@@ -84,6 +85,8 @@ class State:
     steps_only: bool = False
     platform: str | None = None
     quiz: dict[str, int] | None = None
+    #: The situations "did you mean" offered, likeliest first, until the next message settles it.
+    offered: tuple[str, ...] = ()
 
 
 @dataclass
@@ -105,8 +108,20 @@ def respond(state: State, turn: Turn) -> Reply:
         return Reply([{"response": "utter_stopped"}], _fresh(state))
     if state.asking and state.scenario:
         return _answering(state, turn)
+    if state.offered:
+        reply = _after_did_you_mean(replace(state, offered=()), turn, state.offered)
+        if reply is not None:
+            return reply
+        state = replace(state, offered=())
     if intent in SCENARIO_IDS and not _follow_up_rather_than_new(state, turn):
-        return _start(state, turn, intent)
+        # A question about a new situation, mid-conversation, gets its answer now (safer case,
+        # said so), not another round of questions: the person is already in the middle of it.
+        asked = state.guidance_given and is_question(turn.text)
+        reply = _start(state, turn, intent, steps_only=asked)
+        topic = follow_up_topic(turn.text) if asked else None
+        if topic and reply.state.guidance_given:
+            reply.messages.extend(_topic_answer(reply.state, topic))
+        return reply
     if intent == "just_the_steps":
         return _just_the_steps(state, turn)
     if state.scenario and state.guidance_given:
@@ -251,12 +266,23 @@ _STOP_WORDS = re.compile(
 )
 
 
+#: "Ask him to stop", "can I make them stop?": stopping someone else, not the conversation.
+_STOP_SOMEONE = re.compile(
+    r"\b(him|her|them|they|he|she|it|people|someone)\b.{0,20}\bstop|\bstop (him|her|them|it|this|that)\b",
+    re.IGNORECASE,
+)
+
+
 def _really_stop(state: State, turn: Turn) -> bool:
-    """Mid-question, "stop" must be said in words: a guess of "stop" for an unreadable reply is
-    a reply to rephrase for, not a reason to drop the situation."""
+    """Mid-conversation, "stop" must be said in words, and about the conversation: a guess of
+    "stop" for an unreadable reply, "ask him to stop" or "I've deleted it" is not a reason to
+    drop the situation."""
     if _answers_the_question(state, turn):
         return False
-    return not (state.asking and state.scenario) or bool(_STOP_WORDS.search(turn.text or ""))
+    if not state.scenario:
+        return True
+    text = turn.text or ""
+    return bool(_STOP_WORDS.search(text)) and not is_question(text) and not _STOP_SOMEONE.search(text)
 
 
 def _answers_the_question(state: State, turn: Turn) -> bool:
@@ -281,16 +307,16 @@ def _follow_up_rather_than_new(state: State, turn: Turn) -> bool:
     """After the steps, "can I block him?" is about this situation, whatever the model leaned to."""
     if not (state.scenario and state.guidance_given) or state.scenario == "urgent_danger":
         return False
+    if _how_they_feel(turn.text):
+        return True
     if not is_question(turn.text) and not follow_up_topic(turn.text):
         return False
     if turn.intent == state.scenario:
         return True
-    # A question that names a different situation in full is a new situation.
-    return not (
-        turn.confidence >= NEW_SITUATION_CONFIDENCE
-        and situation_words(turn.text) >= 2 * MIN_SITUATION_WORDS
-        and not follow_up_topic(turn.text)
-    )
+    # A question that names a different situation in full is a new situation; one that also
+    # asks a usual follow-up ("..., do I have to accept?") needs the model to be surer of it.
+    sure = SURE_OF_NEW_SITUATION if follow_up_topic(turn.text) else NEW_SITUATION_CONFIDENCE
+    return not (turn.confidence >= sure and situation_words(turn.text) >= 2 * MIN_SITUATION_WORDS)
 
 
 # --- after the steps --------------------------------------------------------------------------
@@ -299,13 +325,21 @@ def _follow_up_rather_than_new(state: State, turn: Turn) -> bool:
 def _follow_up(state: State, turn: Turn) -> Reply | None:
     """A question about the same situation, answered from that Trust's policy for it."""
     pack = load_pack(state.trust)
-    if turn.intent == "ask_why":
+    if turn.intent == "ask_why" and _WHY.search(turn.text or ""):
         return Reply([{"text": why_text(pack, state.scenario)}], state)
-    if turn.intent in ("incident_summary", "show_clause", "choose_trust", "start_quiz", "start_induction"):
+    if turn.intent in ("incident_summary", "show_clause"):
         return None
+    if turn.intent in ("start_quiz", "start_induction") and _TOUR.search(turn.text or ""):
+        return None
+    if turn.intent == "choose_trust" and not is_question(turn.text):
+        return None  # "I work for TEWV"; "can we call it SECAmb Crawley Official?" is a question
     topic = follow_up_topic(turn.text, loose=is_question(turn.text))
     if topic:
         return Reply(_topic_answer(state, topic), state)
+    if _how_they_feel(turn.text):
+        # "I feel awful after all this": who to talk to at work, from this Trust's policy.
+        sorry = {"text": "I'm sorry, that sounds hard. You don't have to deal with it on your own."}
+        return Reply([sorry, *_topic_answer(state, "tell_manager")], state)
     new_facts = {k: v for k, v in _facts_in(turn, state.scenario).items() if k in _questions(state)}
     changed = {k: v for k, v in new_facts.items() if state.facts.get(k) != v}
     if changed and turn.intent in (state.scenario, "inform", "affirm", "deny", None):
@@ -313,7 +347,7 @@ def _follow_up(state: State, turn: Turn) -> Reply | None:
         assumed = tuple(a for a in state.assumed if a not in changed)
         return _answer(replace(state, facts=facts, assumed=assumed), [])
     if turn.intent in ("policy_question", state.scenario, "nlu_fallback") or is_question(turn.text):
-        return Reply([answer_in_context(pack, state.scenario, turn.text)], state)
+        return Reply([answer_in_context(pack, state.scenario, turn.text, _guidance(state))], state)
     if turn.intent in ("affirm", "deny", "inform", "dont_know"):
         # More detail that changes nothing: say so, rather than starting again.
         return Reply(
@@ -329,12 +363,33 @@ def _follow_up(state: State, turn: Turn) -> Reply | None:
     return None
 
 
-def _topic_answer(state: State, topic: str) -> list[Message]:
-    pack = load_pack(state.trust)
-    guidance = guidance_for(
+#: After the steps, "why?" and "quiz me" are said in words; a question the model leaned to
+#: "why" or to the tour ("should I go to the police?") is a question about the situation.
+_WHY = re.compile(r"\b(why|how come|reason|what for|explain|wh?y)\b|^\W*y\W*$", re.IGNORECASE)
+_TOUR = re.compile(r"\b(quiz|test me|tour|induction|new starter|things to know|start|begin)\b", re.IGNORECASE)
+
+
+#: How they feel, said after the steps: "i feel rubbish after all this", "im pretty shaken".
+_FEELING = re.compile(
+    r"\b(i|im|i'm|i am)( feel| feeling| felt)?( really| so| pretty| a bit| quite)? "
+    r"(awful|rubbish|terrible|shaken|shook|upset|anxious|scared|sick|horrible|crap|shit|low|"
+    r"embarrassed|humiliated|devastated|gutted|overwhelmed|worried)\b",
+    re.IGNORECASE,
+)
+
+
+def _how_they_feel(text: str) -> bool:
+    return bool(_FEELING.search(text or "")) and situation_words(text) <= 2 * MIN_SITUATION_WORDS
+
+
+def _guidance(state: State) -> Any:
+    return guidance_for(
         state.trust, state.scenario, dict(state.facts), list(state.assumed), platform=state.platform
     )
-    return [follow_up_reply(pack, guidance, topic)]
+
+
+def _topic_answer(state: State, topic: str) -> list[Message]:
+    return [follow_up_reply(load_pack(state.trust), _guidance(state), topic)]
 
 
 # --- danger, "just the steps", and everything else ---------------------------------------------
@@ -449,7 +504,9 @@ def _conversation(state: State, turn: Turn) -> Reply:
     if intent == "policy_question":
         return Reply([answers.answer_question(pack, turn.text)], state)
     if intent == "nlu_fallback":
-        options = answers.did_you_mean([name for name, _ in turn.ranking])
+        ranked = [name for name, _ in turn.ranking]
+        options = answers.did_you_mean(ranked)
+        state = replace(state, offered=tuple(n for n in ranked if n in SCENARIO_IDS)[:2])
         found = answers.clause_matches(pack, turn.text) if is_question(turn.text) else []
         if found:
             # A question the model can't place still gets the policy's answer, then the choice.
@@ -466,6 +523,43 @@ def _conversation(state: State, turn: Turn) -> Reply:
     if intent == "deny":
         return Reply([{"response": "utter_anything_else"}], state)
     return Reply([{"response": "utter_ask_what_happened"}], state)
+
+
+#: After "did you mean", these are still conversation, not a reply to the choice.
+_NOT_A_CHOICE = frozenset(
+    {"greet", "goodbye", "thanks", "help", "stop", "choose_trust", "show_clause", "start_quiz",
+     "start_induction", "incident_summary", "out_of_scope"}
+)
+
+
+def _after_did_you_mean(state: State, turn: Turn, offered: tuple[str, ...]) -> Reply | None:
+    """The message after "did you mean": a choice, a no, or more words. Never a second menu.
+
+    "Yes" takes the likeliest; "neither" asks what happened; anything else (more detail, a
+    question, another unsure reading) is read as the likeliest of the offered situations, and
+    answered now with the safer case for what is unknown, saying what was taken.
+    """
+    if turn.intent in SCENARIO_IDS and turn.confidence >= NEW_SITUATION_CONFIDENCE:
+        return None  # a clear situation: the caller starts it
+    if turn.intent in _NOT_A_CHOICE:
+        return None
+    if turn.intent == "deny" and not is_question(turn.text):
+        return Reply([{"response": "utter_ask_what_happened"}], state)
+    scores = dict(turn.ranking)
+    if turn.intent == "affirm":
+        chosen = offered[0]
+    else:
+        chosen = max(offered, key=lambda s: scores.get(s, 0.0) + (0.01 if s == offered[0] else 0.0))
+    title = scenario_titles()[chosen]["title"]
+    taken = {
+        "text": f"I've taken this as: **{title}**. If it's something else, tell me in a few words."
+    }
+    reply = _start(state, turn, chosen, steps_only=True)
+    reply.messages.insert(0, taken)
+    topic = follow_up_topic(turn.text) if is_question(turn.text) else None
+    if topic and reply.state.guidance_given:
+        reply.messages.extend(_topic_answer(reply.state, topic))
+    return reply
 
 
 def _quiz(state: State, turn: Turn) -> Reply:

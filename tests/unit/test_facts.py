@@ -64,3 +64,11 @@ def test_short_yes_and_no_are_read_however_they_are_typed(text, answer):
     from bot.facts import yes_or_no
 
     assert yes_or_no(text) is answer
+
+
+def test_a_long_answer_that_says_yes_in_one_short_clause_is_a_yes():
+    from bot.facts import answer_for
+
+    text = "stranger i think, not a patient i know. its a threat yeah. hes done 3 posts now and i cant sleep"
+    assert answer_for("threat_of_violence", text) is True
+    assert answer_for("threat_of_violence", "no not really, its just nasty comments about my work and my hair") is False
