@@ -88,7 +88,10 @@ _TOPICS: list[tuple[str, str]] = [
         r"(my|the) (manager|line manager|boss|supervisor|nic) (know|need to know)|"
         r"incident (form|report)|\bform\b|fill (it |one )?(in|out)|report (it|this)\b|"
         r"raise (it|this|a concern)|"
-        r"who (do|should) i go to|who (can|could) (help|advise|support)|who (can|could|should) i (ask|speak to)|"
+        r"who (do|should) i go to|\bwho\b.{0,25}\b(tell|inform|let know|notify|contact|report to)\b|"
+        r"(need|have|got) to (tell|inform|let|notify) (anyone|someone|comms|communications|the comms|"
+        r"my manager|the trust|the ward|them)|\btell (comms|the comms|communications)\b|"
+        r"who (can|could) (help|advise|support)|who (can|could|should) i (ask|speak to)|"
         r"(anyone|someone|somebody|anybody)( at work)? (i can|to) (talk|speak) to|is there (any )?support|"
         r"who can i talk to|where can i get (help|support)|"
         r"escalat\w*)",
@@ -258,45 +261,57 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str) -> dict[str, Any]:
 def answer_in_context(
     pack: Any, scenario: str | None, question: str, guidance: Any = None
 ) -> dict[str, Any]:
-    """A free question after the steps: this situation's clauses first, then the whole policy;
-    where neither says anything, that plainly, and who this Trust names for the situation."""
+    """A free question after the steps, answered from this Trust's policy for the situation.
+
+    In order: the steps already given that it is about; this situation's clauses; the whole
+    policy. A clause is quoted only when it shares the question's words, never because one
+    common word matched: a wrong quote reads as the policy's answer. Failing all three, what the
+    policy says for this situation and who it names, with a plain "it doesn't say exactly that".
+    """
     from bot.answers import answer_question, clause_matches, excerpt
     from bot.policy.store import search_clauses
     from bot.render import policy_source_line, step_line, trust_label
 
+    short = trust_label(pack)
     playbook = pack.playbook(scenario) if scenario else None
     if guidance is not None:
         matching = _matching_steps(guidance, question)
         if matching:
-            short = trust_label(pack)
             lines = [f"From the steps for this situation ({short}'s policy):"]
             lines += [f"- {step_line(s)}" for s in matching]
             return {"text": "\n".join(lines)}
     if playbook is not None:
         own = _cited_numbers(playbook)
-        hits = [(c, s) for c, s in search_clauses(pack.id, question, limit=12) if s > 0 and c.number in own]
+        hits = [
+            c for c, score in search_clauses(pack.id, question, limit=12)
+            if score > 0 and c.number in own and _about(c.text, question)
+        ]
         if hits:
-            clause = hits[0][0]
+            clause = hits[0]
             text, cut = excerpt(clause.text, question)
             more = f' (part of it: say "show clause {clause.number}" for all of it)' if cut else ""
-            short = trust_label(pack)
             return {
                 "text": f"On this situation, {short}'s policy says:\n\n> **{clause.title}**: “{text}”{more}"
                 f"\n\nSource: {policy_source_line(pack)}."
             }
-    results = clause_matches(pack, question)
-    if not results and guidance is not None and guidance.escalation:
-        chain = " → ".join(step_line(s) for s in guidance.escalation)
-        return {
-            "text": f"{trust_label(pack)}'s policy doesn't say anything about that. For this situation "
-            f"it says to take it to, in order: {chain}"
-        }
-    return answer_question(pack, question, results)
+    results = [(c, score) for c, score in clause_matches(pack, question) if _about(c.text, question)]
+    if results or playbook is None or guidance is None:
+        return answer_question(pack, question, results)
+    lines = [f"{short}'s policy doesn't answer that exactly. For this situation it says: {playbook.summary}"]
+    if guidance.escalation:
+        lines.append("**Who to tell, in order:** " + " → ".join(step_line(s) for s in guidance.escalation))
+    return {"text": "\n\n".join(lines)}
+
+
+def _about(clause_text: str, question: str) -> bool:
+    """A clause answers a question only if it shares the question's words (two, or its only one)."""
+    asked = _words(question)
+    return bool(asked) and len(asked & _words(clause_text)) >= min(_MIN_STEP_WORDS, len(asked))
 
 
 #: Words staff use for what a step says in other words ("write it down" is "note it").
 _SAME_AS = {
-    "write": "note", "document": "note", "record": "note", "stop": "restrict", "refuse": "restrict",
+    "write": "note", "document": "note", "stop": "restrict", "refuse": "restrict",
     "film": "record", "video": "record", "photo": "image", "picture": "image", "pic": "image",
     "manager": "manager", "boss": "manager", "comm": "communication", "press": "media",
     "journalist": "media", "reporter": "media", "delete": "delete", "remove": "delete",

@@ -315,8 +315,20 @@ def _follow_up_rather_than_new(state: State, turn: Turn) -> bool:
         return True
     # A question that names a different situation in full is a new situation; one that also
     # asks a usual follow-up ("..., do I have to accept?") needs the model to be surer of it.
-    sure = SURE_OF_NEW_SITUATION if follow_up_topic(turn.text) else NEW_SITUATION_CONFIDENCE
-    return not (turn.confidence >= sure and situation_words(turn.text) >= 2 * MIN_SITUATION_WORDS)
+    if follow_up_topic(turn.text):
+        return not (turn.confidence >= SURE_OF_NEW_SITUATION and _tells_something(turn.text))
+    return not (
+        turn.confidence >= NEW_SITUATION_CONFIDENCE and situation_words(turn.text) >= 2 * MIN_SITUATION_WORDS
+    )
+
+
+def _tells_something(text: str) -> bool:
+    """Besides the question, a statement long enough to describe a situation: "a patient added
+    me on facebook, do I have to accept?" does; "will I get in trouble for having it?" doesn't."""
+    parts = re.split(r"[.!?;]+|,\s*(?:but|and|so)?\s*", text or "")
+    return any(
+        len(part.split()) >= MIN_SITUATION_WORDS and not is_question(part) for part in parts if part.strip()
+    )
 
 
 # --- after the steps --------------------------------------------------------------------------

@@ -12,11 +12,15 @@ databases from one URL. Here:
 - a SQLite file and its folder are created owner-only (0600 / 0700), whatever the umask;
 - :func:`purge` deletes events older than the retention period (``python -m bot purge``);
 - a user's Trust is remembered by a pseudonymous per-user key (:func:`remember_trust`), so the
-  NHSmail shared tenant, where the tenant cannot tell the Trust, asks only once.
+  NHSmail shared tenant, where the tenant cannot tell the Trust, asks only once;
+- a long conversation is loaded as its last ``RECENT_TURNS`` turns and the slots as they stood
+  before them, so its 200th turn costs what its 10th does (below).
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import logging
 import os
 import time
@@ -36,6 +40,12 @@ from bot.privacy import Vocabulary, assistant_vocabulary, stored_event
 logger = logging.getLogger(__name__)
 
 DEFAULT_DB_URL = "sqlite:///var/tracker.db"
+#: A tracker is rebuilt from this many of its latest user turns (and the slots before them).
+#: Everything the conversation knows is in slots (bot.interview.State) and every rule looks at one
+#: turn, so older events change no reply; replaying them made each turn cost more than the last.
+RECENT_TURNS = 8
+#: Set on a tracker built from recent turns: how many of its events are already in the database.
+_STORED = "_bot_events_already_stored"
 DEFAULT_RETENTION_DAYS = 30
 USER_KEY = "user_key"  # metadata key the channel uses for the pseudonymous per-user key
 
@@ -149,9 +159,45 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         """Never: a broker would receive the unreduced events."""
         return None
 
+    async def retrieve(self, sender_id: str) -> Any:
+        """The latest session, from its last ``RECENT_TURNS`` turns and the slots before them.
+
+        ``retrieve_full_tracker`` (all sessions, every event) is Rasa's, unchanged: the events
+        stay in the database, only what is replayed per turn is bounded.
+        """
+        from rasa.shared.core.trackers import DialogueStateTracker
+
+        event = self.SQLEvent
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+            users = (
+                query.filter(event.type_name == "user")
+                .order_by(None)
+                .order_by(event.id.desc())
+                .limit(RECENT_TURNS)
+                .all()
+            )
+            if len(users) < RECENT_TURNS or self.domain is None:
+                return await super().retrieve(sender_id)
+            start = users[-1].id
+            slots: dict[str, dict[str, Any]] = {}
+            for row in query.filter(event.type_name == "slot", event.id < start).all():
+                data = json.loads(row.data)
+                slots[data.get("name")] = data
+            recent = [json.loads(row.data) for row in query.filter(event.id >= start).all()]
+        events = [*slots.values(), *recent]
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        setattr(tracker, _STORED, len(tracker.events))
+        return tracker
+
     def _additional_events(self, session: Any, tracker: Any) -> Any:
         vocab = self._vocabulary()
-        return (_StoredEvent(e, vocab) for e in super()._additional_events(session, tracker))
+        stored = getattr(tracker, _STORED, None)
+        if stored is None:  # built from the whole session: Rasa counts what is stored
+            new = super()._additional_events(session, tracker)
+        else:
+            new = itertools.islice(tracker.events, stored, None)
+        return (_StoredEvent(e, vocab) for e in new)
 
     async def save(self, tracker: Any) -> None:
         """Save by allow-list; on a database error, log and keep nothing (review S15).
@@ -166,6 +212,8 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         except sa.exc.SQLAlchemyError as error:
             logger.error("A conversation turn was not saved (database unavailable): %s", type(error).__name__)
             return
+        if hasattr(tracker, _STORED):  # saved again later in the turn: only what is newer
+            setattr(tracker, _STORED, len(tracker.events))
         remember_trust_from_tracker(tracker, self._vocabulary(), self.engine)
 
 

@@ -74,14 +74,14 @@ def test_simultaneous_turns_across_replicas_are_all_kept_in_order(replicas):
 
     replies = asyncio.run(everything())
     assert all(reply for reply in replies), "a simultaneous message got no reply"
-    tracker = asyncio.run(replicas[1].tracker_store.retrieve(busy))
+    tracker = asyncio.run(replicas[1].tracker_store.retrieve_full_tracker(busy))
     names = [e.type_name if e.type_name != "action" else e.action_name for e in tracker.events]
     users = [i for i, name in enumerate(names) if name == "user"]
     assert len(users) == 1 + len(messages)  # every turn stored
     for start, end in zip(users, [*users[1:], len(names)], strict=True):
         assert "action_respond" in names[start:end]  # each answered before the next began
     for index in range(20):
-        other = asyncio.run(replicas[index % 2].tracker_store.retrieve(f"many-{run}-{index}"))
+        other = asyncio.run(replicas[index % 2].tracker_store.retrieve_full_tracker(f"many-{run}-{index}"))
         assert sum(e.type_name == "user" for e in other.events) == 3
 
 

@@ -62,3 +62,30 @@ def test_lock_store_is_in_process_by_default_and_redis_when_configured(monkeypat
     store = EnvLockStore()
     assert isinstance(store, RedisLockStore)
     store.red.ping()
+
+
+def test_a_long_conversation_is_loaded_from_its_recent_turns_and_every_turn_is_kept(tmp_path):
+    from rasa.shared.core.events import ActionExecuted
+
+    from bot.rasa_ext.stores import RECENT_TURNS
+
+    store = PrivateSQLTrackerStore(domain=DOMAIN, url=f"sqlite:///{tmp_path}/tracker.db")
+    sender = f"long-{uuid.uuid4()}"
+    for turn in range(3 * RECENT_TURNS):  # as Rasa does each turn: load, add the turn, save
+        tracker = asyncio.run(store.retrieve(sender)) or DialogueStateTracker(sender, DOMAIN.slots)
+        tracker.update(UserUttered("text", {"name": "recorded_by_patient", "confidence": 1.0}))
+        tracker.update(ActionExecuted("action_respond"))
+        if turn == 1:
+            tracker.update(SlotSet("trust", "tewv"))
+        tracker.update(ActionExecuted("action_listen"))
+        asyncio.run(store.save(tracker))
+        asyncio.run(store.save(tracker))  # saved twice in a turn: nothing written twice
+
+    recent = asyncio.run(store.retrieve(sender))
+    full = asyncio.run(store.retrieve_full_tracker(sender))
+    assert sum(isinstance(e, UserUttered) for e in full.events) == 3 * RECENT_TURNS
+    assert len(full.events) == 3 * RECENT_TURNS * 3 + 1  # every event once, none lost
+    assert sum(isinstance(e, UserUttered) for e in recent.events) == RECENT_TURNS
+    assert recent.get_slot("trust") == "tewv"  # set in turn 2, long before the recent turns
+    stamps = [e.timestamp for e in full.events]
+    assert stamps == sorted(stamps)
