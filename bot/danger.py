@@ -40,7 +40,9 @@ _NOT_DANGER = re.compile(
     r"\b(everyone|everybody|all of us|we) (is |are |'s |'re )?(all )?(out and )?safe\b|"
     r"\b(had|was) a fire (on|in|at) the \w+ (this morning|earlier|yesterday|last \w+)\b|"
     r"\b999 or 101\b|\b101 or 999\b|\b(ring|call|dial) 999 (normally|instead|next time|for)\b|"
-    r"\b(i'?m|i am|im|we'?re|we are) (sat|sitting|waiting) in (my|the|our) (car|van)\b",
+    r"\b(i'?m|i am|im|we'?re|we are) (sat|sitting|waiting) in (my|the|our) (car|van)\b|"
+    r"\b(video|clip|footage|photo|picture|pic)s? of (\w+ ){0,4}being (beaten|hit|assaulted|attacked|punched|"
+    r"kicked)( up)?\b",
     _FLAGS,
 )
 
@@ -300,6 +302,33 @@ _DANGER_COMPILED = [re.compile(p, _FLAGS) for p in _DANGER]
 _PRESS = re.compile(r"\b(journalist|reporter|press|news ?paper|tv crew|camera crew|film crew)\b", _FLAGS)
 
 
+#: A threat that arrived as a message or post ("messaged me saying they'll hurt me") is online
+#: abuse to report, not a 999 call, unless it also says the person is here or coming now, or it
+#: is about someone harming themselves (a message is how that danger usually arrives).
+_SENT = re.compile(
+    r"\b(messag\w*|text\w*|dm'?d|dms?|sent|sending|posted|posting|comments?|commented|voice ?notes?|"
+    r"emails?|emailed|on (insta\w*|facebook|fb|twitter|x|tiktok|snap\w*|whatsapp|messenger))\b",
+    _FLAGS,
+)
+_HERE_NOW = re.compile(
+    r"\b(now|right now|rn|as we speak|outside|here|is at|'s at|turned up|on (his|her|their) way|coming|"
+    r"tonight|in the (car ?park|building|waiting room|corridor|foyer|lobby)|live)\b",
+    _FLAGS,
+)
+_THREAT_SAID = re.compile(
+    r"\b(saying|says|said|that)( that)? (they|he|she|someone)('ll| will|'re going to|'s going to|"
+    r"'re gonna|'s gonna| is going to| are going to)\b|\bsaying they know\b|"
+    r"\b(saying|says|said)( that)? (hes|shes|theyre|theyll|hell|shell) (going to|gonna|\w+ (me|you|her|him))\b",
+    _FLAGS,
+)
+_SELF_HARM = re.compile(
+    r"\b(pills|tablets|overdose|od|cut|cuts|cutting|bleed\w*|goodbye|bye|jump\w*|bridge|rope|noose|"
+    r"ligature|(kill|hurt|harm)(ing)? (himself|herself|themselves|myself)|end (it|my life|his life|her life)|"
+    r"suicid\w*|better off without|say sorry|sorry for everything)\b",
+    _FLAGS,
+)
+
+
 def is_immediate_danger(text: str) -> bool:
     """True when the message says someone is in danger right now."""
     text = " ".join((text or "").split())
@@ -310,5 +339,12 @@ def is_immediate_danger(text: str) -> bool:
     if not hits:
         return False
     if _PRESS.search(cleaned) and all(p.pattern.startswith((r"\b(waiting", r"\b(outside")) for p in hits):
+        return False
+    if (
+        _SENT.search(cleaned)
+        and _THREAT_SAID.search(cleaned)
+        and not _HERE_NOW.search(cleaned)
+        and not _SELF_HARM.search(cleaned)
+    ):
         return False
     return True

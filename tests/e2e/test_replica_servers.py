@@ -97,8 +97,9 @@ def test_two_served_replicas_behind_a_balancer_lose_and_reorder_no_turn(tmp_path
         with ThreadPoolExecutor(20) as pool:
             everything = list(pool.map(conversation, range(20)))
 
-    assert all(reply for replies in everything for reply in replies), "a message got no reply"
-    assert all("communications" in json.dumps(replies[1]).lower() for replies in everything)
+    assert all(reply and reply[0].get("text") for replies in everything for reply in replies), "no reply"
+    first_answers = {json.dumps([r.get("text") for r in replies[1]]) for replies in everything}
+    assert len(first_answers) == 1, "the same message in the same state got different answers"
     for index in range(20):
         names = turns_in_store(f"lb-{run}-{index}")
         users = [i for i, name in enumerate(names) if name == "user"]
