@@ -22,9 +22,7 @@ from bot.interview import State, Turn, respond
 from bot.policy.packs import SCENARIO_IDS
 
 #: State fields kept in slots of the same name (facts are one slot each).
-STATE_SLOTS = (
-    "scenario", "asking", "assumed", "steps_only", "guidance_given", "platform", "quiz", "offered"
-)
+STATE_SLOTS = ("scenario", "asking", "assumed", "steps_only", "guidance_given", "platform", "quiz", "offered")
 
 
 def state_from(tracker: Tracker) -> State:

@@ -5,7 +5,8 @@ own ``rasa init --no-prompt``, trained by it; not committed), then measures each
 process of its own, with the same client and the same counts: model load, sequential turn p50,
 10 concurrent conversations (p95 and throughput), the 200th turn of a conversation against its
 10th, and peak memory. Both run in-process through ``Agent.handle_text`` (our actions in-process
-too, as in the tests); HTTP and a separate action server are not in these numbers.
+too, as in the tests), each on its SQLite tracker store in a fresh file (the embedded default);
+HTTP and a separate action server are not in these numbers.
 Writes ``results/bench-side-by-side.md``. Benchmarks, not tests: nothing here passes or fails.
 """
 
@@ -92,15 +93,23 @@ def one(which: str) -> dict[str, float]:
     from bot.rasa_ext.results import quiet_rasa
 
     quiet_rasa()
+    import tempfile
+
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    # Both on their SQLite tracker store, in a fresh file: the embedded default each deploys with.
+    db = Path(tempfile.mkdtemp()) / "tracker.db"
     start = time.perf_counter()
     if which == "ours":
         from bot.rasa_ext.inprocess import load_agent
+        from bot.rasa_ext.stores import PrivateSQLTrackerStore
 
-        agent, mix = load_agent(), OURS
+        agent, mix = load_agent(tracker_store=PrivateSQLTrackerStore(url=f"sqlite:///{db}")), OURS
     else:
         from rasa.core.agent import Agent
 
-        agent, mix = Agent.load(str(ensure_bare_bot())), BARE_MIX
+        store = SQLTrackerStore(dialect="sqlite", db=str(db))
+        agent, mix = Agent.load(str(ensure_bare_bot()), tracker_store=store), BARE_MIX
     numbers = {"model load s": time.perf_counter() - start}
     numbers.update(asyncio.run(_measure(agent, mix)))
     numbers["peak memory MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -224,12 +224,14 @@ _DANGER = [
     r"\b(going to|gonna|will|'ll) (do me in|sort (me|her|him|you) out|finish (her|him|me) off|"
     r"smash (her|his|my|your) face|throw (me|her|him) (down|out|off)|drag (her|him|me) out)\b",
     r"\b(making )?throat[- ]cutting (gesture|sign)s?\b",
-    r"\b(rocking|surrounded|(has|have|just) smashed|smashing|ripped|thrown something through|throwing) (the )?"
+    r"\b(rocking|surrounded|(has|have|just) smashed|smashing|ripped|thrown something through|"
+    r"throwing) (the )?"
     r"(vehicle|ambulance|car|van|glass|window|door|tv|radiator)\b",
     r"\b(pressing|pressed|sent|set off) (her|his|my|our|the) (alarm|code word|panic button)\b|"
     r"\blone worker (app|alarm|device) has gone off\b|\bcode word\b",
     # Self-harm, suicide or poisoning, told in the message itself.
-    r"\b(saying|says|said|message\w*|text\w*|note|video|voice note) (saying |that )?(goodbye|bye|sorry for everything|"
+    r"\b(saying|says|said|message\w*|text\w*|note|video|voice note) (saying |that )?(goodbye|bye|"
+    r"sorry for everything|"
     r"thanks for trying|too late now|(the )?\w+ (will|would) be better off without)\b",
     r"\bbetter off without (me|her|him|them)\b|\bsay goodbye\b|\bgoodbye (video|message|text|note|post)\b",
     r"\b(taken|took|swallowed|necked) (all|the lot|them all|all of them|(her|his|my) mum'?s pills)\b",
@@ -261,8 +263,10 @@ _DANGER = [
     r"( \w+){0,3} who('s| has| is)? (been )?(threaten\w*|messag\w*|trolling|following|stalking|harass\w*|"
     r"posting|filmed))\b.{0,80}\b(is|'s|has) (here|now|just|outside|in|at|sat|sitting|stood|standing|parked|"
     r"walked|booked|turned|come)\b",
-    r"\b(shouting|screaming|yelling|saying|says|said)( that)? (he|she|they)('ll| will|'s going to| is going to|"
-    r"'re going to) (kill|hurt|stab|sort|do (me|us|her|him)|get (me|her|him|us)(?! (sacked|fired|struck|in trouble))|"
+    r"\b(shouting|screaming|yelling|saying|says|said)( that)? (he|she|they)('ll| will|'s going to|"
+    r" is going to|"
+    r"'re going to) (kill|hurt|stab|sort|do (me|us|her|him)|get (me|her|him|us)(?! (sacked|fired|"
+    r"struck|in trouble))|"
     r"batter|smash)\b"
     r"(?!.{0,30}\b(last (week|month|year)|ago|complain\w*|report)\b)",
     r"\bget out or (he|she|they)('ll| will)\b",
@@ -274,12 +278,17 @@ _DANGER = [
     r"\bcoming (up |down |over |back )?(to )?(the |our )?(ward|a&e|ed|station|unit|hospital|house|base|"
     r"surgery|clinic) (now|to (find|get|sort))\b",
     r"\b(after|chasing) (a|the|my) \w+ with (a|the|his|her) \w+",
-    r"\b(punch\w*|kicking|smashing|hitting) the (nurses'? station|desk|doors?|walls?|windows?|glass|screen)\b",
-    r"\b(bat|baseball bat|golf club|wrench|spanner)\b.{0,20}\b(in (his|her) hand|waving|swinging|naming|now)\b|"
+    r"\b(punch\w*|kicking|smashing|hitting) the (nurses'? station|desk|doors?|walls?|windows?|glass|"
+    r"screen)\b",
+    r"\b(bat|baseball bat|golf club|wrench|spanner)\b.{0,20}\b(in (his|her) hand|waving|swinging|"
+    r"naming|now)\b|"
     r"\bwith a (bat|baseball bat|golf club|crowbar|wrench)\b",
-    r"\b(bleeding (a lot|alot|badly|heavily|everywhere)|blood coming|wrists? bleeding|cut (themselves|themself|"
-    r"herself|himself)( really)? (badly|deep)|(video|photo|picture|pic) of (herself|himself|themselves) cutting)\b",
-    r"\b(photo|picture|pic) of (a (pile|load|handful|heap) of |some |all (her|his|the) )(pills|tablets|meds)\b",
+    r"\b(bleeding (a lot|alot|badly|heavily|everywhere)|blood coming|wrists? bleeding|cut (themselves|"
+    r"themself|"
+    r"herself|himself)( really)? (badly|deep)|(video|photo|picture|pic) of (herself|himself|"
+    r"themselves) cutting)\b",
+    r"\b(photo|picture|pic) of (a (pile|load|handful|heap) of |some |all (her|his|the) )(pills|"
+    r"tablets|meds)\b",
     r"\b(took|taken|swallowed) (a )?(hole|whole|full) (packet|box|bottle)\b",
     r"\b(tie|tying|tied|wrapping|wrapped) (something|a \w+|\w+) (round|around) (there|his|her|their) neck\b",
     r"\b(gas smell|smell of gas)\b",
@@ -289,7 +298,8 @@ _DANGER = [
     r"\btrying to get (onto|on to|into) the ward\b",
     r"^\W*danger\b|\bdanger (now|to (staff|me|us|the))\b|\bgetting hurt\b",
     r"\b(waiting|sat|sitting|stood|standing|hanging around|parked( up)?|pacing) (by|at|outside|round|near) "
-    r"(the |my |our |her |his )?(back |front |staff |side )?(door|car|entrance|exit|window|vehicle|truck|van)\b",
+    r"(the |my |our |her |his )?(back |front |staff |side )?(door|car|entrance|exit|window|vehicle|"
+    r"truck|van)\b",
     # Said outright.
     r"\b(immediate danger|in danger (now|right now)|danger right now|in danger|emergency right now|"
     r"need (the )?police now|call(ing)? 999|ring(ing)? 999|dial(ling)? 999|"
@@ -318,7 +328,8 @@ _HERE_NOW = re.compile(
 _THREAT_SAID = re.compile(
     r"\b(saying|says|said|that)( that)? (they|he|she|someone)('ll| will|'re going to|'s going to|"
     r"'re gonna|'s gonna| is going to| are going to)\b|\bsaying they know\b|"
-    r"\b(saying|says|said)( that)? (hes|shes|theyre|theyll|hell|shell) (going to|gonna|\w+ (me|you|her|him))\b",
+    r"\b(saying|says|said)( that)? (hes|shes|theyre|theyll|hell|shell) (going to|gonna|\w+ (me|you|"
+    r"her|him))\b",
     _FLAGS,
 )
 _SELF_HARM = re.compile(

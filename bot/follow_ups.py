@@ -258,9 +258,7 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str) -> dict[str, Any]:
     return {"text": f"{silent} {who_to_ask(pack)}"}
 
 
-def answer_in_context(
-    pack: Any, scenario: str | None, question: str, guidance: Any = None
-) -> dict[str, Any]:
+def answer_in_context(pack: Any, scenario: str | None, question: str, guidance: Any = None) -> dict[str, Any]:
     """A free question after the steps, answered from this Trust's policy for the situation.
 
     In order: the steps already given that it is about; this situation's clauses; the whole
@@ -283,7 +281,8 @@ def answer_in_context(
     if playbook is not None:
         own = _cited_numbers(playbook)
         hits = [
-            c for c, score in search_clauses(pack.id, question, limit=12)
+            c
+            for c, score in search_clauses(pack.id, question, limit=12)
             if score > 0 and c.number in own and _about(c.text, question)
         ]
         if hits:
@@ -311,10 +310,23 @@ def _about(clause_text: str, question: str) -> bool:
 
 #: Words staff use for what a step says in other words ("write it down" is "note it").
 _SAME_AS = {
-    "write": "note", "document": "note", "stop": "restrict", "refuse": "restrict",
-    "film": "record", "video": "record", "photo": "image", "picture": "image", "pic": "image",
-    "manager": "manager", "boss": "manager", "comm": "communication", "press": "media",
-    "journalist": "media", "reporter": "media", "delete": "delete", "remove": "delete",
+    "write": "note",
+    "document": "note",
+    "stop": "restrict",
+    "refuse": "restrict",
+    "film": "record",
+    "video": "record",
+    "photo": "image",
+    "picture": "image",
+    "pic": "image",
+    "manager": "manager",
+    "boss": "manager",
+    "comm": "communication",
+    "press": "media",
+    "journalist": "media",
+    "reporter": "media",
+    "delete": "delete",
+    "remove": "delete",
 }
 #: A step answers a question when they share this many content words (after _SAME_AS).
 _MIN_STEP_WORDS = 2

@@ -539,8 +539,19 @@ def _conversation(state: State, turn: Turn) -> Reply:
 
 #: After "did you mean", these are still conversation, not a reply to the choice.
 _NOT_A_CHOICE = frozenset(
-    {"greet", "goodbye", "thanks", "help", "stop", "choose_trust", "show_clause", "start_quiz",
-     "start_induction", "incident_summary", "out_of_scope"}
+    {
+        "greet",
+        "goodbye",
+        "thanks",
+        "help",
+        "stop",
+        "choose_trust",
+        "show_clause",
+        "start_quiz",
+        "start_induction",
+        "incident_summary",
+        "out_of_scope",
+    }
 )
 
 
@@ -563,9 +574,7 @@ def _after_did_you_mean(state: State, turn: Turn, offered: tuple[str, ...]) -> R
     else:
         chosen = max(offered, key=lambda s: scores.get(s, 0.0) + (0.01 if s == offered[0] else 0.0))
     title = scenario_titles()[chosen]["title"]
-    taken = {
-        "text": f"I've taken this as: **{title}**. If it's something else, tell me in a few words."
-    }
+    taken = {"text": f"I've taken this as: **{title}**. If it's something else, tell me in a few words."}
     reply = _start(state, turn, chosen, steps_only=True)
     reply.messages.insert(0, taken)
     topic = follow_up_topic(turn.text) if is_question(turn.text) else None

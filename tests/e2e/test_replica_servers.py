@@ -27,7 +27,12 @@ from tests.e2e.test_server import post, served_assistant
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/2"
-CONVERSATION = ['/choose_trust{"trust":"lpt"}', "a journalist rang me about a patient", "what do I say?", "thanks"]
+CONVERSATION = [
+    '/choose_trust{"trust":"lpt"}',
+    "a journalist rang me about a patient",
+    "what do I say?",
+    "thanks",
+]
 
 
 def balancer(replicas: list[str]) -> ThreadingHTTPServer:
@@ -64,7 +69,8 @@ def turns_in_store(sender: str) -> list[str]:
     engine = sa.create_engine(POSTGRES_URL)
     with engine.connect() as connection:
         rows = connection.execute(
-            sa.text("select type_name, action_name from events where sender_id = :s order by id"), {"s": sender}
+            sa.text("select type_name, action_name from events where sender_id = :s order by id"),
+            {"s": sender},
         )
         return [action if kind == "action" else kind for kind, action in rows]
 
@@ -74,7 +80,8 @@ def test_two_served_replicas_behind_a_balancer_lose_and_reorder_no_turn(tmp_path
     env = {"BOT_REDIS_URL": REDIS_URL}
     with ExitStack() as stack:
         replicas = [
-            stack.enter_context(served_assistant(folder(tmp_path / name), POSTGRES_URL, env)) for name in ("a", "b")
+            stack.enter_context(served_assistant(folder(tmp_path / name), POSTGRES_URL, env))
+            for name in ("a", "b")
         ]
         front = balancer([str(r) for r in replicas])
         stack.callback(front.shutdown)
@@ -105,7 +112,9 @@ def test_two_served_replicas_behind_a_balancer_lose_and_reorder_no_turn(tmp_path
         users = [i for i, name in enumerate(names) if name == "user"]
         assert len(users) == len(CONVERSATION), f"conversation {index}: a turn is missing"
         for start, end in zip(users, [*users[1:], len(names)], strict=True):
-            assert "action_respond" in names[start:end], f"conversation {index}: a turn was not answered in order"
+            assert "action_respond" in names[start:end], (
+                f"conversation {index}: a turn was not answered in order"
+            )
 
 
 def folder(path):

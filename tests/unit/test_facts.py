@@ -71,4 +71,7 @@ def test_a_long_answer_that_says_yes_in_one_short_clause_is_a_yes():
 
     text = "stranger i think, not a patient i know. its a threat yeah. hes done 3 posts now and i cant sleep"
     assert answer_for("threat_of_violence", text) is True
-    assert answer_for("threat_of_violence", "no not really, its just nasty comments about my work and my hair") is False
+    assert (
+        answer_for("threat_of_violence", "no not really, its just nasty comments about my work and my hair")
+        is False
+    )

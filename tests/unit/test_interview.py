@@ -106,8 +106,12 @@ def ranked(intent, text, *ranking):
 def test_after_did_you_mean_more_words_get_the_likeliest_steps_and_say_so():
     menu = respond(
         State("lchs"),
-        ranked("nlu_fallback", "one of my HCAs has put something up about the ward", ("colleague_post", 0.28),
-               ("posting_work_content", 0.22)),
+        ranked(
+            "nlu_fallback",
+            "one of my HCAs has put something up about the ward",
+            ("colleague_post", 0.28),
+            ("posting_work_content", 0.22),
+        ),
     )
     assert "Did you mean" in words(menu) and menu.state.offered == ("colleague_post", "posting_work_content")
     reply = respond(menu.state, ranked("inform", "yes im her line manager. its still up", ("inform", 0.6)))
@@ -118,12 +122,15 @@ def test_after_did_you_mean_more_words_get_the_likeliest_steps_and_say_so():
 
 def test_neither_after_did_you_mean_asks_what_happened():
     menu = respond(
-        State("lpt"), ranked("nlu_fallback", "something weird", ("colleague_post", 0.2), ("official_account", 0.1))
+        State("lpt"),
+        ranked("nlu_fallback", "something weird", ("colleague_post", 0.2), ("official_account", 0.1)),
     )
     assert words(respond(menu.state, turn("deny", "no neither"))) == "utter_ask_what_happened"
 
 
-def steps_given(trust="lpt", scenario="recorded_by_patient", text="a visitor filmed me on the ward, it's on facebook"):
+def steps_given(
+    trust="lpt", scenario="recorded_by_patient", text="a visitor filmed me on the ward, it's on facebook"
+):
     state = respond(State(trust), turn(scenario, text)).state
     assert state.guidance_given
     return state
@@ -138,7 +145,10 @@ def test_ask_him_to_stop_after_the_steps_is_a_question_not_the_end_of_the_conver
 def test_a_question_about_a_new_situation_after_the_steps_is_answered_at_once():
     state = steps_given()
     reply = respond(
-        state, turn("contact_from_patient", "separate thing but a patient added me on facebook, do I have to accept?")
+        state,
+        turn(
+            "contact_from_patient", "separate thing but a patient added me on facebook, do I have to accept?"
+        ),
     )
     assert reply.state.scenario == "contact_from_patient" and reply.state.guidance_given
     assert not any(m.get("response", "").startswith("utter_ask_") for m in reply.messages)
@@ -151,7 +161,9 @@ def test_why_read_by_the_model_but_not_asked_gets_an_answer_not_the_reason():
 
 
 def test_feeling_awful_after_the_steps_gets_who_to_talk_to_in_this_trusts_words():
-    state = steps_given("cumbria", "online_abuse", "a patient keeps posting horrible things about me on facebook")
+    state = steps_given(
+        "cumbria", "online_abuse", "a patient keeps posting horrible things about me on facebook"
+    )
     reply = respond(state, turn("online_abuse", "i feel rubbish after all this tbh", 0.7))
     text = words(reply)
     assert "sorry" in text.lower() and "line manager" in text
