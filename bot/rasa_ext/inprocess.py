@@ -38,7 +38,10 @@ def load_agent(tracker_store: Any = None, lock_store: Any = None, model: Path = 
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
 
+    from bot.rasa_ext import action_check
+
     configure_structlog(logging.WARNING)
+    action_check.install()
     if not model.exists():
         raise FileNotFoundError(f"{model} is missing: `make train` (or `make test`) trains it")
     return Agent.load(

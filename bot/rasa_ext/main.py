@@ -133,9 +133,11 @@ def main() -> int:
     if arguments[:2] == ["run", "actions"]:
         logs.install_action_server_error_handler()
     elif arguments[:1] in (["run"], ["shell"]):
+        from bot.rasa_ext import action_check
         from bot.rasa_ext.turns import install_channel_seam
 
         install_channel_seam()
+        action_check.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *arguments]
