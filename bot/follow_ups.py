@@ -80,6 +80,24 @@ _TOPICS: list[tuple[str, str]] = [
         r"how do i (word|phrase|explain|tell (him|her|them))|what words|script)\b",
     ),
     (
+        "record_it",
+        r"\b(write (it|this|anything|that) (down|up)|make a note|note (it|this|that) (down|in|on)|"
+        r"(in|on|into) (his|her|their|the|my) (notes|records?|epr)|record (it|this|that) (in|on)|"
+        r"document (it|this|that)|(patient|health|clinical) records?)\b",
+    ),
+    (
+        "disclaimer",
+        r"\b(disclaimer|views? (are )?(my )?own|my own views|(say|mention|put|name) (where|who|which trust) "
+        r"(i|im) (work|placed)|(in|on|from) my (bio|profile|username|handle)|my (bio|username|handle))\b",
+    ),
+    (
+        "support",
+        r"\b(any support|wellbeing|well-being|someone to talk to|"
+        r"(anyone|someone|somebody|anybody)( at work)? (i can|to) (talk|speak) to|is there (any )?support|"
+        r"counsell\w*|occupational health|"
+        r"employee assistance|who can i talk to|where can i get (help|support)|look after staff)\b",
+    ),
+    (
         "tell_manager",
         r"\b(tell (someone|anyone|my manager|my line manager|my boss|the nic|nurse in charge|"
         r"my supervisor|my team leader|management)|"
@@ -92,8 +110,6 @@ _TOPICS: list[tuple[str, str]] = [
         r"(need|have|got) to (tell|inform|let|notify) (anyone|someone|comms|communications|the comms|"
         r"my manager|the trust|the ward|them)|\btell (comms|the comms|communications)\b|"
         r"who (can|could) (help|advise|support)|who (can|could|should) i (ask|speak to)|"
-        r"(anyone|someone|somebody|anybody)( at work)? (i can|to) (talk|speak) to|is there (any )?support|"
-        r"who can i talk to|where can i get (help|support)|"
         r"escalat\w*)",
     ),
 ]
@@ -223,6 +239,10 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str) -> dict[str, Any]:
             if pack.has_clause(quote.clause):
                 lines.append(quote_line(pack.clause(quote.clause), quote.text))
         return {"text": "\n\n".join(lines)}
+    if topic == "support":
+        # No support named for this situation: who this Trust says to tell is who to talk to.
+        told = follow_up_reply(pack, guidance, "tell_manager")
+        return {"text": f"{short}'s policy names no support service for this. " + told["text"]}
     if topic == "tell_manager" and guidance.escalation:
         chain = " → ".join(step_line(s) for s in guidance.escalation)
         return {"text": f"**Who to tell, in order ({short}'s policy):** {chain}"}

@@ -351,7 +351,7 @@ def _follow_up(state: State, turn: Turn) -> Reply | None:
     if _how_they_feel(turn.text):
         # "I feel awful after all this": who to talk to at work, from this Trust's policy.
         sorry = {"text": "I'm sorry, that sounds hard. You don't have to deal with it on your own."}
-        return Reply([sorry, *_topic_answer(state, "tell_manager")], state)
+        return Reply([sorry, *_topic_answer(state, "support")], state)
     new_facts = {k: v for k, v in _facts_in(turn, state.scenario).items() if k in _questions(state)}
     changed = {k: v for k, v in new_facts.items() if state.facts.get(k) != v}
     if changed and turn.intent in (state.scenario, "inform", "affirm", "deny", None):

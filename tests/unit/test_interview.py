@@ -181,3 +181,18 @@ def test_a_follow_up_the_policy_is_silent_on_names_who_this_trust_says_to_take_i
     topic = next(t for t in ("what_to_say", "take_phone", "safeguarding", "must_accept") if t not in written)
     text = follow_up_reply(pack, guidance, topic)["text"]
     assert "doesn't say" in text or "Never detain" in text
+
+
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("do i need to write it in her notes or is that overkill", "record_it"),
+        ("do I need a disclaimer like views my own?", "disclaimer"),
+        ("is there any support for this, im pretty shaken", "support"),
+        ("999 have got it. am I in trouble for having them on insta?", "in_trouble"),
+    ],
+)
+def test_follow_up_questions_find_their_topic(question, topic):
+    from bot.follow_ups import follow_up_topic
+
+    assert follow_up_topic(question, loose=True) == topic
