@@ -58,8 +58,8 @@ def test_the_newest_cold_batch_is_understood(agent):
 # documents by people who never saw the packs or the replies: never a stall, 999 first wherever
 # someone is in danger, and a pass rate that only goes up. The newest suite, 2026-12-04, is
 # stricter than the two before (each follow-up's words from the document, other Trusts' team
-# names forbidden): it measured 0.30 when it was added and 0.42 after this round's changes, none of
-# which looked at it. The earlier suites, now tuned on: 2026-12-03 0.68, 2026-12-03b 0.57.
+# names forbidden): it measured 0.30 when it was added and 0.43 after this round's changes, none of
+# which looked at it. The earlier suites, now tuned on: 2026-12-03 0.67, 2026-12-03b 0.61.
 SUITE_MIN_PASS_RATE = 0.38
 
 
