@@ -39,7 +39,8 @@ _TOPICS: list[tuple[str, str]] = [
     ),
     (
         "delete_it",
-        r"\b(delete|deleting|wipe|erase|get rid of|keep (the|a) (copy|screenshot|evidence)|screenshot|"
+        r"\b(delete|deleted|deleting|wipe|wiped|erase|erased|get rid of|"
+        r"keep (the|a) (copy|screenshot|evidence)|screenshot|"
         r"save (it|the messages|the post)|evidence)\b",
     ),
     (

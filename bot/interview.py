@@ -339,9 +339,9 @@ def _follow_up(state: State, turn: Turn) -> Reply | None:
     pack = load_pack(state.trust)
     if turn.intent == "ask_why" and _WHY.search(turn.text or ""):
         return Reply([{"text": why_text(pack, state.scenario)}], state)
-    if turn.intent in ("incident_summary", "show_clause"):
+    if turn.intent == "show_clause" or (turn.intent == "incident_summary" and _asked_for(_SUMMARY, turn)):
         return None
-    if turn.intent in ("start_quiz", "start_induction") and _TOUR.search(turn.text or ""):
+    if turn.intent in ("start_quiz", "start_induction") and _asked_for(_TOUR, turn):
         return None
     if turn.intent == "choose_trust" and not is_question(turn.text):
         return None  # "I work for TEWV"; "can we call it SECAmb Crawley Official?" is a question
@@ -378,7 +378,16 @@ def _follow_up(state: State, turn: Turn) -> Reply | None:
 #: After the steps, "why?" and "quiz me" are said in words; a question the model leaned to
 #: "why" or to the tour ("should I go to the police?") is a question about the situation.
 _WHY = re.compile(r"\b(why|how come|reason|what for|explain|wh?y)\b|^\W*y\W*$", re.IGNORECASE)
+_SUMMARY = re.compile(
+    r"\b(summary|summarise|summarize|write.?up|sum (it|this) up|for the (form|record))\b", re.IGNORECASE
+)
 _TOUR = re.compile(r"\b(quiz|test me|tour|induction|new starter|things to know|start|begin)\b", re.IGNORECASE)
+
+
+def _asked_for(words: re.Pattern[str], turn: Turn) -> bool:
+    """Pressed as a button ("/incident_summary") or said in words."""
+    text = (turn.text or "").strip()
+    return text.startswith("/") or bool(words.search(text))
 
 
 #: How they feel, said after the steps: "i feel rubbish after all this", "im pretty shaken".

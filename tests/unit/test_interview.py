@@ -196,3 +196,16 @@ def test_follow_up_questions_find_their_topic(question, topic):
     from bot.follow_ups import follow_up_topic
 
     assert follow_up_topic(question, loose=True) == topic
+
+
+def test_asking_for_support_read_as_the_summary_gets_an_answer_and_the_button_still_works():
+    state = steps_given("secamb", "online_abuse", "a patient's brother keeps posting threats about me")
+    reply = respond(state, turn("incident_summary", "is there any support for this", 0.6))
+    assert "Incident summary" not in words(reply) and "Wellbeing" in words(reply)
+    assert "Incident summary" in words(respond(state, turn("incident_summary", "/incident_summary")))
+
+
+def test_ive_deleted_it_is_answered_from_the_delete_follow_up():
+    from bot.follow_ups import follow_up_topic
+
+    assert follow_up_topic("ive deleted it now, is that enough?") == "delete_it"
