@@ -221,7 +221,7 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str) -> dict[str, Any]:
     failing that, a plain statement that the policy does not say, and who to ask.
     """
     from bot.answers import who_to_ask
-    from bot.render import quote_line, step_line, trust_label
+    from bot.render import escalation_chain, quote_line, step_line, trust_label
 
     short = trust_label(pack)
     from bot.guidance import applies
@@ -245,8 +245,7 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str) -> dict[str, Any]:
         told = follow_up_reply(pack, guidance, "tell_manager")
         return {"text": f"{short}'s policy names no support service for this. " + told["text"]}
     if topic == "tell_manager" and guidance.escalation:
-        chain = " → ".join(step_line(s) for s in guidance.escalation)
-        return {"text": f"**Who to tell, in order ({short}'s policy):** {chain}"}
+        return {"text": f"**Who to tell, in order ({short}'s policy):** {escalation_chain(guidance)}"}
     if topic == "take_phone":
         from bot.guidance import safety_lines
 
@@ -274,7 +273,7 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str) -> dict[str, Any]:
     silent = f"{short}'s policy doesn't say anything about that for this situation."
     if guidance.escalation:
         # Silent on the point, not on the situation: who it says to take this to is the next step.
-        chain = " → ".join(step_line(s) for s in guidance.escalation)
+        chain = escalation_chain(guidance)
         return {"text": f"{silent} Take it to whoever it names for this situation, in order: {chain}"}
     return {"text": f"{silent} {who_to_ask(pack)}"}
 
@@ -289,7 +288,7 @@ def answer_in_context(pack: Any, scenario: str | None, question: str, guidance: 
     """
     from bot.answers import answer_question, clause_matches, excerpt
     from bot.policy.store import search_clauses
-    from bot.render import policy_source_line, step_line, trust_label
+    from bot.render import escalation_chain, policy_source_line, step_line, trust_label
 
     short = trust_label(pack)
     playbook = pack.playbook(scenario) if scenario else None
@@ -319,7 +318,7 @@ def answer_in_context(pack: Any, scenario: str | None, question: str, guidance: 
         return answer_question(pack, question, results)
     lines = [f"{short}'s policy doesn't answer that exactly. For this situation it says: {playbook.summary}"]
     if guidance.escalation:
-        lines.append("**Who to tell, in order:** " + " → ".join(step_line(s) for s in guidance.escalation))
+        lines.append("**Who to tell, in order:** " + escalation_chain(guidance))
     return {"text": "\n\n".join(lines)}
 
 

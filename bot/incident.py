@@ -12,7 +12,7 @@ from datetime import date
 
 from bot.guidance import Guidance, scenario_titles
 from bot.policy.packs import Pack
-from bot.render import fact_phrase, policy_source_line, quote_line, step_line, trust_label
+from bot.render import escalation_chain, fact_phrase, policy_source_line, quote_line, step_line, trust_label
 
 
 def incident_summary(guidance: Guidance, today: date | None = None) -> str:
@@ -42,7 +42,7 @@ def incident_summary(guidance: Guidance, today: date | None = None) -> str:
     lines.append("Steps advised:")
     lines.extend(f"{n}. {step_line(step)}" for n, step in enumerate(guidance.steps, start=1))
     if guidance.escalation:
-        lines.append("Escalation: " + " → ".join(step_line(s) for s in guidance.escalation))
+        lines.append("Escalation: " + escalation_chain(guidance))
     cited = ", ".join(pack.clause(n).title for n in guidance.cited_numbers if pack.has_clause(n))
     lines.append(f"Policy: {policy_source_line(pack)}.")
     lines.append(f"Clauses cited: {cited if cited else 'none (the policy does not cover this)'}.")

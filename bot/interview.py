@@ -118,10 +118,7 @@ def respond(state: State, turn: Turn) -> Reply:
         # said so), not another round of questions: the person is already in the middle of it.
         asked = state.guidance_given and is_question(turn.text)
         reply = _start(state, turn, intent, steps_only=asked)
-        topic = follow_up_topic(turn.text) if asked else None
-        if topic and reply.state.guidance_given:
-            reply.messages.extend(_topic_answer(reply.state, topic))
-        return reply
+        return _and_what_they_asked(reply, turn) if asked else reply
     if intent == "just_the_steps":
         return _just_the_steps(state, turn)
     if state.scenario and state.guidance_given:
@@ -586,7 +583,12 @@ def _after_did_you_mean(state: State, turn: Turn, offered: tuple[str, ...]) -> R
     taken = {"text": f"I've taken this as: **{title}**. If it's something else, tell me in a few words."}
     reply = _start(state, turn, chosen, steps_only=True)
     reply.messages.insert(0, taken)
-    topic = follow_up_topic(turn.text) if is_question(turn.text) else None
+    return _and_what_they_asked(reply, turn) if is_question(turn.text) else reply
+
+
+def _and_what_they_asked(reply: Reply, turn: Turn) -> Reply:
+    """Steps given in answer to a question: the follow-up it asked is answered after them."""
+    topic = follow_up_topic(turn.text)
     if topic and reply.state.guidance_given:
         reply.messages.extend(_topic_answer(reply.state, topic))
     return reply

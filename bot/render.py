@@ -135,6 +135,11 @@ def step_line(step: Step) -> str:
     return f"{step.do}{cite(step.cites)}"
 
 
+def escalation_chain(guidance: Any) -> str:
+    """Who to tell, in order, each labelled as a step is: "A (8.5) → B (8.4)"."""
+    return " → ".join(step_line(s) for s in guidance.escalation)
+
+
 def fact_phrase(fact: str, value: Any) -> str:
     """How an answer reads back: "Still recording: Yes, still recording"."""
     question = load_questions()[fact]
@@ -170,8 +175,7 @@ def render_guidance(guidance: Guidance, upset: bool = False) -> list[Message]:
     for number, step in enumerate(guidance.steps, start=1):
         lines.append(f"{number}. {step_line(step)}")
     if guidance.escalation:
-        chain = " → ".join(step_line(s) for s in guidance.escalation)
-        lines.append(f"**Who to tell, in order:** {chain}")
+        lines.append(f"**Who to tell, in order:** {escalation_chain(guidance)}")
     if guidance.platform_route:
         platform, route = guidance.platform_route
         lines.append(
