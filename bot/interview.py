@@ -376,7 +376,9 @@ def _follow_up(state: State, turn: Turn) -> Reply | None:
 #: "why" or to the tour ("should I go to the police?") is a question about the situation.
 _WHY = re.compile(r"\b(why|how come|reason|what for|explain|wh?y)\b|^\W*y\W*$", re.IGNORECASE)
 _SUMMARY = re.compile(
-    r"\b(summary|summarise|summarize|write.?up|sum (it|this) up|for the (form|record))\b", re.IGNORECASE
+    r"\b(summary|summarise|summarize|write ?(it|that|this|everything)? ?up|writeup|sum (it|this|that) up|"
+    r"incident (report|form)|for (the|my) (form|record|report|manager))\b",
+    re.IGNORECASE,
 )
 _TOUR = re.compile(r"\b(quiz|test me|tour|induction|new starter|things to know|start|begin)\b", re.IGNORECASE)
 
