@@ -20,6 +20,10 @@ import re
 
 _FLAGS = re.IGNORECASE
 
+#: Where only the NLU model (not these rules) reads danger in a message that continues a
+#: conversation, it must be this sure for the conversation to become a 999 call.
+MODEL_ALONE_SURE = 0.97
+
 #: Situations whose own steps matter once 999 / security has been said: "she's posted that she
 #: has taken an overdose" is danger first, then the crisis steps.
 DANGER_RELATED = (
@@ -175,7 +179,7 @@ _DANGER = [
     r"\bexplosion\b",
     # Fire, explosives.
     r"\b((is|'s) on fire|smoke (on|in) the|fire on|fire in|there'?s a fire|set (a )?fire|"
-    r"setting fire|set light|petrol|arson|"
+    r"setting fire|set light|petrol(?! station| prices?| money| card| allowance)|arson|"
     r"smoke (coming|pouring|everywhere)|bomb|explosive)\b",
     # Told as a situation, without an alarm word (the families staff actually describe).
     # Someone physically at a member of staff now: held, grabbed, pinned, dragged, bitten.
@@ -261,7 +265,8 @@ _DANGER = [
     # Someone who has threatened, harassed or followed a member of staff is here now.
     r"\b(my ex|(my |a )?stalker|the (\w+ )?(man|woman|guy|bloke|lad|relative|patient|person|fella|pt)"
     r"( \w+){0,3} who('s| has| is)? (been )?(threaten\w*|messag\w*|trolling|following|stalking|harass\w*|"
-    r"posting|filmed))\b.{0,80}\b(is|'s|has) (here|now|just|outside|in|at|sat|sitting|stood|standing|parked|"
+    r"posting|filmed|sent (me )?(threats|messages)))\b.{0,80}"
+    r"\b(is|'s|has) (here|now|just|outside|in|at|sat|sitting|stood|standing|parked|"
     r"walked|booked|turned|come)\b",
     r"\b(shouting|screaming|yelling|saying|says|said)( that)? (he|she|they)('ll| will|'s going to|"
     r" is going to|"
@@ -300,6 +305,39 @@ _DANGER = [
     r"\b(waiting|sat|sitting|stood|standing|hanging around|parked( up)?|pacing) (by|at|outside|round|near) "
     r"(the |my |our |her |his )?(back |front |staff |side )?(door|car|entrance|exit|window|vehicle|"
     r"truck|van)\b",
+    # Told by crews, call handlers, counters and lone workers (the 2026-12-05 writers' families).
+    # Someone collapsed, unresponsive or out of contact on a lone visit.
+    r"\b(not responding|unresponsive|on the floor and (not|isn'?t)|gone quiet and (i|we) can hear)\b|"
+    r"\b(hasn'?t|has not|not) (answered|responded to|replied to) (her|his|their|the) (radio|phone)\b.{0,80}"
+    r"\b(lone|visit|alone|angry|turned up|mins|minutes|hours?)\b|"
+    r"\blone (visit|worker|working)\b.{0,80}\b(not answer\w*|hasn'?t (answered|replied)|no answer|"
+    r"can'?t (reach|get hold))\b",
+    r"\b(toilet|bathroom|room|office|shower)\b.{0,30}\bnot answering\b"
+    r"(?!.{0,20}\b(messages|texts|emails|calls)\b)",
+    r"\b(telling|told) (her|him|them) to put the phone down\b|"
+    r"\boutside the (bathroom|bedroom|toilet) door\b",
+    # At a height, or calling from one.
+    r"\b(window )?ledge\b(?!.{0,20}\b(last (week|month|year)|ago)\b)|"
+    r"\blegs over (the )?(edge|side|railings?)\b|"
+    r"\bgoing off the (roof|bridge|top)\b|\b(ringing|rung|rang|calling|called|phoning|phoned|texted|"
+    r"texting) (me |us )?from (the|a) (bridge|roof|cliff|railway|tracks|top of)\b",
+    # Something swallowed, or about to be.
+    r"\b(drank|drunk|drinking|swallowed|necked|eaten|ate) (\w+ ){0,3}"
+    r"(hand ?gel|alcohol gel|sanitiser|sanitizer|alcogel|cleaning fluid|bleach)\b",
+    r"\b(taken|took|swallowed|necked) (the )?(whole|full|entire) (box|packet|bottle|strip|lot)\b",
+    r"\b(pills|tablets|meds)\b.{0,50}\b(taking|take|swallow) (them|it|the lot) (as soon as|when|tonight|"
+    r"now|after)\b",
+    r"\b(he'?s|she'?s|they'?re|hes|shes|theyre) (ending it|going to end it|gonna end it)\b",
+    # A threat made in person, here.
+    r"\b(he|she|they)('ll| will|'s gonna|'s going to| is going to) (smash|wreck|trash|burn) "
+    r"(the|this) (place|ward|department|unit|clinic|station)( up| down)?\b",
+    r"\b(turned up|showed up|here|on the ward|at reception|outside|in the building)\b.{0,60}"
+    r"\b(restraining|non-?molestation) order\b|\b(restraining|non-?molestation) order\b.{0,60}"
+    r"\b(turned up|showed up|here now|outside|on the ward|in reception)\b",
+    r"\btrying (car )?doors\b",
+    # A child alone with something dangerous.
+    r"\b(child|kid|baby|toddler)s?\b.{0,60}\b(on (their|his|her) own|alone|no (parents|adults?))\b.{0,60}"
+    r"\b(hob|gas|cooker|fire|window|balcony|road)\b",
     # Said outright.
     r"\b(immediate danger|in danger (now|right now)|danger right now|in danger|emergency right now|"
     r"need (the )?police now|call(ing)? 999|ring(ing)? 999|dial(ling)? 999|"
@@ -359,3 +397,41 @@ def is_immediate_danger(text: str) -> bool:
     ):
         return False
     return True
+
+
+#: The person says it is calm or over: "he's calm, not threatening anyone", "no direct threat",
+#: "she's gone home now". Said without any danger the rules recognise, it outweighs a model that
+#: leaned to ``urgent_danger`` because the message mentioned threats at all.
+_SOUNDS_CALM = re.compile(
+    r"\b(not|isn'?t|wasn'?t|aren'?t|never|no ?one|nobody|noone|no-one)\b( \w+){0,3} "
+    r"(threat\w*|violent|aggressive|hurt|harm\w*|in danger|dangerous|kicking off)\b|"
+    r"\bno (direct |real |actual |immediate |physical )?(threats?|danger|violence)\b|"
+    r"\b(he|she|they|hes|shes|theyre)('?s|'?re| is| are| was| were)? (calm|fine|ok|okay|safe|gone|"
+    r"long gone|left|at home|not here|not on (the )?(ward|site))\b|"
+    r"\b(everyone|everybody|all of us|we)('?s|'?re| is| are) (safe|fine|ok|okay|out)\b|"
+    r"\b(gone home|left the (ward|building|site|unit|clinic|hospital)|haven'?t tried to come in|"
+    r"at home as far as)\b",
+    _FLAGS,
+)
+
+
+def sounds_calm(text: str) -> bool:
+    """True when the message says it is calm, over, or nobody is threatened (see _SOUNDS_CALM)."""
+    return bool(_SOUNDS_CALM.search(" ".join((text or "").split())))
+
+
+#: A message that opens by referring back to someone or something already said ("she's on shift
+#: with me now", "still going on, he's filmed two more", "her own phone") continues a
+#: conversation: a classifier trained on first messages cannot tell from it alone that someone is
+#: in danger. "It's..." and "that..." open first messages too ("it's all kicking off in bay 3"),
+#: so they are not taken as referring back.
+_CONTINUES = re.compile(
+    r"^\W*(he|hes|he'?s|she|shes|she'?s|they|theyre|they'?re|his|her|their|them|still|both|neither|"
+    r"yes|yeah|yep|current|former|personal|my own|own)\b",
+    _FLAGS,
+)
+
+
+def continues_a_conversation(text: str) -> bool:
+    """True when the message opens by referring back to something already said."""
+    return bool(_CONTINUES.search(text or ""))

@@ -35,6 +35,8 @@ _TOPICS: list[tuple[str, str]] = [
         r"\b(block\w*|unfriend|unfollow|mute|report (it|them|him|her|the (post|account|video|page)) "
         r"(to|on)|report (it|the post|the video|the account)\b(?! to (my|the) (manager|police))|"
         r"take (it|the post|the video|them) down|get (it|the post|the video) (taken )?(down|removed)|"
+        r"(it|the|that|this|his|her|their) (post|video|tweet|clip|photo|pic|picture|comment|story|reel|"
+        r"page|account|footage)s? (taken )?(down|removed|deleted)|"
         r"remov\w* (it|the post|the video))",
     ),
     (
@@ -77,7 +79,8 @@ _TOPICS: list[tuple[str, str]] = [
     ),
     (
         "what_to_say",
-        r"\b(what (do|should|can) i say|what (do|should) i tell (him|her|them|the (patient|relative|family))|"
+        r"\b(what (do|should|can|would) i (\w+ )?say|"
+        r"what (do|should) i (\w+ )?tell (him|her|them|the (patient|relative|family))|"
         r"how do i (word|phrase|explain|tell (him|her|them))|what words|script)\b",
     ),
     (
@@ -100,8 +103,9 @@ _TOPICS: list[tuple[str, str]] = [
     ),
     (
         "tell_manager",
-        r"\b(tell (someone|anyone|my manager|my line manager|my boss|the nic|nurse in charge|"
-        r"my supervisor|my team leader|management)|"
+        r"\b(tell (someone|anyone|management)|tell (the |my |our )?(manager|line manager|boss|nic|"
+        r"nurse in charge|sister|matron|charge nurse|ward manager|senior|supervisor|team leader|"
+        r"safeguarding|security)|"
         r"who (do|should) i (tell|report (it|this) to|inform|contact|speak to|talk to|escalate)|"
         r"(do|should) i (report|escalate|inform|let (someone|my manager) know)|"
         r"(my|the) (manager|line manager|boss|supervisor|nic) (know|need to know)|"
@@ -132,12 +136,13 @@ def follow_up_topic(text: str, loose: bool = False) -> str | None:
     "am I ok to ignore his messages" finds the topic its neighbours are worded in.
     """
     # "999 have got it. am I in trouble?": the question asked is the last sentence's.
+    # "999 or 101? we are the ambulance, do I just ring it": failing that, the whole message's.
     sentences = [x for x in re.split(r"(?<=[.!?])\s+", (text or "").strip()) if x]
-    if len(sentences) > 1 and is_question(sentences[-1]):
-        text = sentences[-1]
-    for topic, pattern in _COMPILED:
-        if pattern.search(text or ""):
-            return topic
+    tries = [sentences[-1], text] if len(sentences) > 1 and is_question(sentences[-1]) else [text]
+    for part in tries:
+        for topic, pattern in _COMPILED:
+            if pattern.search(part or ""):
+                return topic
     return _nearest_topic(text) if loose else None
 
 
@@ -239,6 +244,8 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str) -> dict[str, Any]:
         for quote in written.quotes:
             if pack.has_clause(quote.clause):
                 lines.append(quote_line(pack.clause(quote.clause), quote.text))
+        if written.silent and topic not in ("tell_manager", "support"):
+            lines.extend(_who_next(guidance, short))
         return {"text": "\n\n".join(lines)}
     if topic == "support":
         # No support named for this situation: who this Trust says to tell is who to talk to.
@@ -251,6 +258,7 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str) -> dict[str, Any]:
 
         lines = [f"**{safety_lines()['no_force']}**"]
         lines += [f"**Don't:** {step_line(s)}" for s in guidance.dont]
+        lines.extend(_who_next(guidance, short))
         return {"text": "\n\n".join(lines)}
     if topic == "police":
         from bot.guidance import safety_lines
@@ -262,6 +270,7 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str) -> dict[str, Any]:
             lines += [f"- {step_line(s)}" for s in steps[:3]]
         else:
             lines.append(f"Otherwise, {short}'s policy doesn't say to involve the police for this situation.")
+            lines.extend(_who_next(guidance, short))
         return {"text": "\n\n".join(lines)}
     pattern = _STEP_WORDS.get(topic)
     if pattern:
@@ -276,6 +285,15 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str) -> dict[str, Any]:
         chain = escalation_chain(guidance)
         return {"text": f"{silent} Take it to whoever it names for this situation, in order: {chain}"}
     return {"text": f"{silent} {who_to_ask(pack)}"}
+
+
+def _who_next(guidance: Any, short: str) -> list[str]:
+    """After an answer the Trust's policy doesn't give itself, who it says to take this to."""
+    from bot.render import escalation_chain
+
+    if not guidance.escalation:
+        return []
+    return [f"**Who to tell, in order ({short}'s policy for this situation):** {escalation_chain(guidance)}"]
 
 
 def answer_in_context(pack: Any, scenario: str | None, question: str, guidance: Any = None) -> dict[str, Any]:
@@ -293,7 +311,7 @@ def answer_in_context(pack: Any, scenario: str | None, question: str, guidance: 
     short = trust_label(pack)
     playbook = pack.playbook(scenario) if scenario else None
     if guidance is not None:
-        matching = _matching_steps(guidance, question)
+        matching = matching_steps(guidance, question)
         if matching:
             lines = [f"From the steps for this situation ({short}'s policy):"]
             lines += [f"- {step_line(s)}" for s in matching]
@@ -364,7 +382,7 @@ def _words(text: str) -> set[str]:
     return {_SAME_AS.get(w, w) for w in _content_words(text) if w not in _PLAIN}
 
 
-def _matching_steps(guidance: Any, question: str) -> list[Any]:
+def matching_steps(guidance: Any, question: str) -> list[Any]:
     """The steps (and don'ts) of the answer already given that the question is about, best first."""
     asked = _words(question)
     if not asked:

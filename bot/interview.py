@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot import answers, induction
-from bot.danger import DANGER_RELATED, is_immediate_danger
+from bot.danger import DANGER_RELATED, MODEL_ALONE_SURE, continues_a_conversation, is_immediate_danger
 from bot.facts import (
     answer_for,
     facts_from_text,
@@ -33,11 +33,11 @@ from bot.facts import (
     sounds_upset,
     wants_steps_only,
 )
-from bot.follow_ups import answer_in_context, follow_up_reply, follow_up_topic, is_question
+from bot.follow_ups import answer_in_context, follow_up_reply, follow_up_topic, is_question, matching_steps
 from bot.guidance import guidance_for, resolve_trust, safer_value, scenario_titles
 from bot.incident import incident_summary, why_text
 from bot.policy.packs import SCENARIO_IDS, load_pack, load_questions
-from bot.render import Message, policy_source_line, render_guidance, review_note, trust_label
+from bot.render import Message, policy_source_line, render_guidance, review_note, step_line, trust_label
 
 #: A scenario intent this confident, in a message that describes something, is a new situation
 #: even in the middle of a question or after the steps.
@@ -100,9 +100,12 @@ def respond(state: State, turn: Turn) -> Reply:
     trust = resolve_trust(turn.entity("trust"), state.trust)
     if trust != state.trust:
         state = replace(state, trust=trust)
+    if turn.intent == "urgent_danger" and _only_the_model_fears(state, turn):
+        turn = _next_reading(turn, "urgent_danger")
+    if turn.intent == "just_the_steps" and state.guidance_given and not _asked_for(_STEPS, turn):
+        turn = _next_reading(turn, "just_the_steps")  # "can't I just answer it?" is a question
     intent = turn.intent
-    danger = intent == "urgent_danger" or is_immediate_danger(turn.text)
-    if danger:
+    if intent == "urgent_danger" or is_immediate_danger(turn.text):
         return _danger(state, turn)
     if intent == "stop" and _really_stop(state, turn):
         return Reply([{"response": "utter_stopped"}], _fresh(state))
@@ -126,6 +129,30 @@ def respond(state: State, turn: Turn) -> Reply:
         if reply is not None:
             return reply
     return _conversation(state, turn)
+
+
+def _only_the_model_fears(state: State, turn: Turn) -> bool:
+    """Danger read by the NLU model alone, unsure, in a message that goes on with a situation.
+
+    "The family said it's fine, the patient is a bit confused today" after the posting steps is
+    more about posting, though a model trained on first messages leaned to danger. The 999 line
+    has already gone first (a Rasa response, whatever this decides); what must not happen is the
+    conversation losing its situation to a danger it never had.
+    """
+    going_on = state.scenario not in (None, "urgent_danger") and (state.guidance_given or state.asking)
+    return (
+        bool(going_on)
+        and turn.confidence < MODEL_ALONE_SURE
+        and not is_immediate_danger(turn.text)
+        and not _how_they_feel(turn.text)
+    )
+
+
+def _next_reading(turn: Turn, not_this: str) -> Turn:
+    """The message as the model's next likeliest reading."""
+    others = tuple((name, c) for name, c in turn.ranking if name != not_this)
+    intent, confidence = others[0] if others else ("inform", 0.0)
+    return replace(turn, intent=intent, confidence=confidence, ranking=others)
 
 
 # --- a new situation -------------------------------------------------------------------------
@@ -304,12 +331,16 @@ def _follow_up_rather_than_new(state: State, turn: Turn) -> bool:
     """After the steps, "can I block him?" is about this situation, whatever the model leaned to."""
     if not (state.scenario and state.guidance_given) or state.scenario == "urgent_danger":
         return False
-    if _how_they_feel(turn.text):
+    if _how_they_feel(turn.text) or turn.intent == state.scenario:
         return True
     if not is_question(turn.text) and not follow_up_topic(turn.text):
-        return False
-    if turn.intent == state.scenario:
-        return True
+        # More about this situation ("it's on her personal account, the patient didn't know"),
+        # unless it plainly tells another one: the model sure of it, and not referring back.
+        return not (
+            _is_new_situation(state, turn)
+            and turn.confidence >= SURE_OF_NEW_SITUATION
+            and not continues_a_conversation(turn.text)
+        )
     # A question that names a different situation in full is a new situation; one that also
     # asks a usual follow-up ("..., do I have to accept?") needs the model to be surer of it.
     if follow_up_topic(turn.text):
@@ -355,21 +386,30 @@ def _follow_up(state: State, turn: Turn) -> Reply | None:
         facts = {**state.facts, **changed}
         assumed = tuple(a for a in state.assumed if a not in changed)
         return _answer(replace(state, facts=facts, assumed=assumed), [])
-    if turn.intent in ("policy_question", state.scenario, "nlu_fallback") or is_question(turn.text):
+    if is_question(turn.text) or turn.intent == "policy_question":
         return Reply([answer_in_context(pack, state.scenario, turn.text, _guidance(state))], state)
-    if turn.intent in ("affirm", "deny", "inform", "dont_know"):
-        # More detail that changes nothing: say so, rather than starting again.
-        return Reply(
-            [
-                {
-                    "text": "Thanks. That doesn't change the steps above. Ask me anything about "
-                    'them (for example "do I have to tell my manager?" or "why?"), or tell me about '
-                    "something else."
-                }
-            ],
-            state,
-        )
+    if turn.intent in (*SCENARIO_IDS, "affirm", "deny", "inform", "dont_know", "nlu_fallback"):
+        return Reply([_more_detail(state, turn)], state)
     return None
+
+
+def _more_detail(state: State, turn: Turn) -> Message:
+    """More detail after the steps that changes no answer: the steps it bears on, or say so.
+
+    "It's on her personal account, the patient didn't know" is the same situation told further,
+    not a new one and not a question: starting again or answering it as a question would lose
+    the person mid-incident.
+    """
+    steps = matching_steps(_guidance(state), turn.text)
+    if steps:
+        lines = ["Thanks. With that, these steps matter most:"]
+        lines += [f"- {step_line(s)}" for s in steps]
+        lines.append('Ask me anything about them (for example "do I have to tell my manager?" or "why?").')
+        return {"text": "\n".join(lines)}
+    return {
+        "text": "Thanks. That doesn't change the steps above. Ask me anything about them (for example "
+        '"do I have to tell my manager?" or "why?"), or tell me about something else.'
+    }
 
 
 #: After the steps, "why?" and "quiz me" are said in words; a question the model leaned to
@@ -380,6 +420,8 @@ _SUMMARY = re.compile(
     r"incident (report|form)|for (the|my) (form|record|report|manager))\b",
     re.IGNORECASE,
 )
+#: "Just tell me" said in words: the model also reads "can't I just reply?" as just_the_steps.
+_STEPS = re.compile(r"\b(steps?|what (do|should) i do|tell me what to do|just tell me)\b", re.IGNORECASE)
 _TOUR = re.compile(r"\b(quiz|test me|tour|induction|new starter|things to know|start|begin)\b", re.IGNORECASE)
 
 

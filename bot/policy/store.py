@@ -47,6 +47,16 @@ STAFF_SYNONYMS: dict[str, tuple[str, ...]] = {
     "journalist": ("media",),
     "troll": ("abuse", "harassment"),
     "whatsapp": ("messaging",),
+    "pc": ("computer", "equipment", "device"),
+    "computer": ("equipment", "device"),
+    "laptop": ("computer", "equipment", "device"),
+    "phone": ("mobile", "device"),
+    "mobile": ("phone", "device"),
+    "tweet": ("post",),
+    "logo": ("brand", "branding"),
+    "password": ("login", "log-in", "access"),
+    "sack": ("disciplinary", "dismissal"),
+    "trouble": ("disciplinary",),
 }
 
 metadata = MetaData()

@@ -11,6 +11,13 @@ The other way round, an *unconfident* classifier guess of danger in words that d
 repeat all the steps. Below ``UNSURE_DANGER`` such a guess gives way to the next intent. On the
 cold batches (1,356 messages) that demoted 2 non-danger messages and no real danger; at 0.6 it
 would have cost one real danger, so the line is drawn at 0.5.
+
+The model was trained on first messages and reads words about threats as danger, so two kinds
+of message need more than its word: one that says it is calm or over ("he's calm, not
+threatening anyone") gives way at any confidence, and one that continues a conversation by
+referring back ("still going on, he's filmed two more", "it's on the girl's phone, she's with
+her mum") below ``bot.danger.MODEL_ALONE_SURE``. Both still get 999 first whenever ``bot.danger``'s rules see
+danger in them.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.danger import is_immediate_danger
+from bot.danger import MODEL_ALONE_SURE, continues_a_conversation, is_immediate_danger, sounds_calm
 
 URGENT = "urgent_danger"
 UNSURE_DANGER = 0.5
@@ -50,7 +57,7 @@ class DangerOverride(GraphComponent):
             if text.startswith("/"):
                 continue
             if not is_immediate_danger(text):
-                _demote_an_unsure_guess(message)
+                _demote_an_unsure_guess(message, text)
                 continue
             ranking = [r for r in (message.get("intent_ranking") or []) if r.get("name") != URGENT]
             message.set("intent", {"name": URGENT, "confidence": 1.0}, add_to_output=True)
@@ -61,9 +68,18 @@ class DangerOverride(GraphComponent):
         return training_data
 
 
-def _demote_an_unsure_guess(message: Message) -> None:
+def _demote_an_unsure_guess(message: Message, text: str) -> None:
     intent = message.get("intent") or {}
-    if intent.get("name") != URGENT or float(intent.get("confidence") or 0.0) >= UNSURE_DANGER:
+    if intent.get("name") != URGENT:
+        return
+    confidence = float(intent.get("confidence") or 0.0)
+    if sounds_calm(text):
+        needed = float("inf")
+    elif continues_a_conversation(text):
+        needed = MODEL_ALONE_SURE
+    else:
+        needed = UNSURE_DANGER
+    if confidence >= needed:
         return
     ranking = [r for r in (message.get("intent_ranking") or []) if r.get("name") != URGENT]
     nothing_likely = not ranking or float(ranking[0].get("confidence") or 0.0) < FALLBACK_THRESHOLD

@@ -28,6 +28,14 @@ DANGER_TOLD_AS_A_SITUATION = [
     "man in the corridor not breathing",
     "we're hiding in the clean utility from him",
     "he's sent a selfie from the top of the car park saying goodbye",
+    "woman sitting on the window ledge in the day room",
+    "pt has just drunk the alcohol hand gel off the wall",
+    "she's swallowed the whole packet and is on her own at home",
+    "her ex is here on the unit and he's got a non-molestation order",
+    "my crewmate hasn't answered her radio for an hour on a lone visit",
+    "someone's locked in the staff toilet and not answering",
+    "a kid alone in the flat with the gas hob on",
+    "relative in reception saying he'll smash the place up",
 ]
 DRAMATIC_BUT_NOT_DANGER = [
     "this shift is killing me",
@@ -45,6 +53,7 @@ DRAMATIC_BUT_NOT_DANGER = [
     "a colleague posted a video of the ward kicking off last night",
     "the fire safety training video, can we post it",
     "he's hidden his phone in his locker and films the other patients",
+    "a reporter stopped me at the petrol station asking about the ward",
 ]
 
 
@@ -93,3 +102,26 @@ def test_a_confident_danger_guess_stands():
     assert (
         _override(_parsed("it's all going wrong in bay 3", ranking)).get("intent")["name"] == "urgent_danger"
     )
+
+
+def test_a_calm_message_the_model_read_as_danger_gives_way_at_any_confidence():
+    ranking = [
+        {"name": "urgent_danger", "confidence": 0.99},
+        {"name": "recorded_by_patient", "confidence": 0.01},
+    ]
+    message = _override(_parsed("he's still filming but he's calm, not threatening anyone", ranking))
+    assert message.get("intent")["name"] != "urgent_danger"
+
+
+def test_a_message_going_on_with_the_conversation_needs_the_model_sure_of_danger():
+    ranking = [{"name": "urgent_danger", "confidence": 0.6}, {"name": "colleague_post", "confidence": 0.35}]
+    text = "her personal account, she's on shift with me right now"
+    assert _override(_parsed(text, ranking)).get("intent")["name"] == "colleague_post"
+    sure = [{"name": "urgent_danger", "confidence": 0.99}, {"name": "colleague_post", "confidence": 0.01}]
+    assert _override(_parsed(text, sure)).get("intent")["name"] == "urgent_danger"
+
+
+def test_danger_in_the_words_still_wins_over_a_calm_sounding_message():
+    ranking = [{"name": "inform", "confidence": 0.9}]
+    message = _override(_parsed("he's calm now but he still has the knife", ranking))
+    assert message.get("intent")["name"] == "urgent_danger"

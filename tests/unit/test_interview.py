@@ -190,6 +190,10 @@ def test_a_follow_up_the_policy_is_silent_on_names_who_this_trust_says_to_take_i
         ("do I need a disclaimer like views my own?", "disclaimer"),
         ("is there any support for this, im pretty shaken", "support"),
         ("999 have got it. am I in trouble for having them on insta?", "in_trouble"),
+        ("999 or 101? we're still on scene, do I ring them", "police"),
+        ("what would I even say to him next time", "what_to_say"),
+        ("should i tell the charge nurse about it", "tell_manager"),
+        ("can we get his tweet taken down", "block_or_report"),
     ],
 )
 def test_follow_up_questions_find_their_topic(question, topic):
@@ -209,3 +213,58 @@ def test_ive_deleted_it_is_answered_from_the_delete_follow_up():
     from bot.follow_ups import follow_up_topic
 
     assert follow_up_topic("ive deleted it now, is that enough?") == "delete_it"
+
+
+def test_more_detail_after_the_steps_keeps_the_situation_and_says_what_it_bears_on():
+    state = steps_given("cumbria", "colleague_post", "a colleague put a video from the ward on her tiktok")
+    reply = respond(
+        state, turn("contact_from_patient", "her own account, loads of views, the patient never agreed", 0.9)
+    )
+    text = words(reply)
+    assert reply.state.scenario == "colleague_post"
+    assert text.startswith("Thanks.") and "what Cumbria" not in text
+
+
+def test_a_plainly_new_situation_after_the_steps_still_starts_it():
+    state = steps_given()
+    message = turn("media_contact", "a reporter from the local paper has just rung the ward", 0.95)
+    reply = respond(state, message)
+    assert reply.state.scenario == "media_contact"
+
+
+def test_danger_only_the_model_read_mid_situation_keeps_the_situation():
+    state = steps_given(
+        "tewv", "posting_work_content", "just tell me what to do, can I put the ward party photos on fb"
+    )
+    ranking = (("urgent_danger", 0.9), ("posting_work_content", 0.08))
+    text = "the family said that's fine, the patient is a bit muddled today"
+    message = Turn("urgent_danger", text, 0.9, ranking)
+    reply = respond(state, message)
+    assert reply.state.scenario == "posting_work_content"
+    assert "immediate danger" not in words(reply)
+
+
+def test_danger_in_the_words_mid_situation_is_still_danger_first():
+    state = steps_given()
+    reply = respond(state, turn("recorded_by_patient", "he's now got a knife out and is shouting at us", 0.5))
+    assert reply.state.facts.get("immediate_danger") is True
+
+
+def test_just_read_as_just_the_steps_after_the_steps_is_a_question_about_them():
+    state = steps_given(
+        "tewv", "contact_from_patient", "just tell me what to do, a patient's mum messaged me on facebook"
+    )
+    ranking = (("just_the_steps", 0.5), ("recorded_by_patient", 0.3))
+    reply = respond(state, Turn("just_the_steps", "can't I just reply to her quickly?", 0.5, ranking))
+    assert reply.state.scenario == "contact_from_patient"
+    assert "4.4.1" in words(reply)
+
+
+def test_a_borrowed_follow_up_answer_says_who_this_trust_names_next():
+    from bot.follow_ups import follow_up_reply
+    from bot.guidance import guidance_for
+    from bot.policy.packs import load_pack
+
+    guidance = guidance_for("cumbria", "abuse_image", {}, [])
+    text = follow_up_reply(load_pack("cumbria"), guidance, "take_phone")["text"]
+    assert "Who to tell, in order (Cumbria" in text and "line manager" in text
