@@ -46,6 +46,13 @@ _TOPICS: list[tuple[str, str]] = [
         r"save (it|the messages|the post)|evidence)\b",
     ),
     (
+        # "do I tell someone or just ignore it?": telling someone is the question, before "ignore".
+        "tell_manager",
+        r"\b(do|should|must) i (tell|inform|report (it|this) to) (someone|anyone|somebody|my|the|a)\b"
+        r"(?! (him|her|them)\b)|\b(my|the) (manager|line manager|boss|supervisor|nic)\b.{0,20}"
+        r"\b(need|have|got) to (know|be told)\b",
+    ),
+    (
         "reply_or_comment",
         r"\b(reply|replying|respond|responding|comment|commenting|answer (him|her|them|it|back)|"
         r"message (him|her|them) back|write back|accept\w* (it|the request|the friend request)|"
@@ -218,12 +225,13 @@ def _follow_ups_of(playbook: Any) -> list[Any]:
     return list(getattr(playbook, "follow_ups", None) or ())
 
 
-def follow_up_reply(pack: Any, guidance: Any, topic: str) -> dict[str, Any]:
+def follow_up_reply(pack: Any, guidance: Any, topic: str, question: str = "") -> dict[str, Any]:
     """The answer to a follow-up about this situation, from this Trust's policy.
 
     First the playbook's own written answer for the topic (cited, quoted, checked by
     ``make check-packs``); failing that, the steps of the answer already given that deal with it;
-    failing that, a plain statement that the policy does not say, and who to ask.
+    then the clause of this situation the question is about, quoted; failing all, a plain
+    statement that the policy does not say, and who to ask.
     """
     from bot.answers import who_to_ask
     from bot.render import escalation_chain, quote_line, step_line, trust_label
@@ -279,6 +287,9 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str) -> dict[str, Any]:
             lines = [f"From the steps above ({short}'s policy):"]
             lines += [f"- {step_line(s)}" for s in steps[:4]]
             return {"text": "\n".join(lines)}
+    clause = scoped_clause(pack, guidance.playbook, question) if question else None
+    if clause is not None:
+        return {"text": quoted_clause(pack, clause, question)}
     silent = f"{short}'s policy doesn't say anything about that for this situation."
     if guidance.escalation:
         # Silent on the point, not on the situation: who it says to take this to is the next step.
@@ -304,9 +315,8 @@ def answer_in_context(pack: Any, scenario: str | None, question: str, guidance: 
     common word matched: a wrong quote reads as the policy's answer. Failing all three, what the
     policy says for this situation and who it names, with a plain "it doesn't say exactly that".
     """
-    from bot.answers import answer_question, clause_matches, excerpt
-    from bot.policy.store import search_clauses
-    from bot.render import escalation_chain, policy_source_line, step_line, trust_label
+    from bot.answers import answer_question, clause_matches
+    from bot.render import escalation_chain, step_line, trust_label
 
     short = trust_label(pack)
     playbook = pack.playbook(scenario) if scenario else None
@@ -316,21 +326,9 @@ def answer_in_context(pack: Any, scenario: str | None, question: str, guidance: 
             lines = [f"From the steps for this situation ({short}'s policy):"]
             lines += [f"- {step_line(s)}" for s in matching]
             return {"text": "\n".join(lines)}
-    if playbook is not None:
-        own = _cited_numbers(playbook)
-        hits = [
-            c
-            for c, score in search_clauses(pack.id, question, limit=12)
-            if score > 0 and c.number in own and _about(c.text, question)
-        ]
-        if hits:
-            clause = hits[0]
-            text, cut = excerpt(clause.text, question)
-            more = f' (part of it: say "show clause {clause.number}" for all of it)' if cut else ""
-            return {
-                "text": f"On this situation, {short}'s policy says:\n\n> **{clause.title}**: “{text}”{more}"
-                f"\n\nSource: {policy_source_line(pack)}."
-            }
+    clause = scoped_clause(pack, playbook, question) if playbook is not None else None
+    if clause is not None:
+        return {"text": quoted_clause(pack, clause, question)}
     results = [(c, score) for c, score in clause_matches(pack, question) if _about(c.text, question)]
     if results or playbook is None or guidance is None:
         return answer_question(pack, question, results)
@@ -338,6 +336,30 @@ def answer_in_context(pack: Any, scenario: str | None, question: str, guidance: 
     if guidance.escalation:
         lines.append("**Who to tell, in order:** " + escalation_chain(guidance))
     return {"text": "\n\n".join(lines)}
+
+
+def scoped_clause(pack: Any, playbook: Any, question: str) -> Any:
+    """The clause of this situation's own (cited, quoted or nearest) that the question is about."""
+    from bot.policy.store import search_clauses
+
+    own = _cited_numbers(playbook)
+    for clause, score in search_clauses(pack.id, question, limit=12):
+        if score > 0 and clause.number in own and _about(clause.text, question):
+            return clause
+    return None
+
+
+def quoted_clause(pack: Any, clause: Any, question: str) -> str:
+    """The part of a clause that bears on the question, quoted, with where it comes from."""
+    from bot.answers import excerpt
+    from bot.render import policy_source_line, trust_label
+
+    text, cut = excerpt(clause.text, question)
+    more = f' (part of it: say "show clause {clause.number}" for all of it)' if cut else ""
+    return (
+        f"On this situation, {trust_label(pack)}'s policy says:\n\n> **{clause.title}**: “{text}”{more}"
+        f"\n\nSource: {policy_source_line(pack)}."
+    )
 
 
 def _about(clause_text: str, question: str) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.answers import excerpt
+from bot.follow_ups import scoped_clause
 from bot.guidance import Guidance, scenario_titles
 from bot.policy.packs import Pack
 from bot.render import escalation_chain, fact_phrase, policy_source_line, quote_line, step_line, trust_label
@@ -57,8 +59,12 @@ def incident_summary(guidance: Guidance, today: date | None = None) -> str:
 WHOLE_CLAUSE_UP_TO = 700
 
 
-def why_text(pack: Pack, scenario: str) -> str:
-    """The reason the policy gives, then the main clause (in full when it is short), in its own words."""
+def why_text(pack: Pack, scenario: str, question: str = "") -> str:
+    """The reason the policy gives, then the main clause (in full when it is short), in its own words.
+
+    "Why is that? there's no names on them" asks about one point: the clause of this situation
+    that point is in is quoted, rather than the situation's main clause.
+    """
     playbook = pack.playbook(scenario)
     if playbook is None:
         return "I don't have that Trust's guidance for this yet."
@@ -71,6 +77,14 @@ def why_text(pack: Pack, scenario: str) -> str:
             f"{short}'s policy does not cover this, so the steps are the most careful course, "
             "each labelled with where it comes from."
         )
+    asked = scoped_clause(pack, playbook, question) if question else None
+    if asked is not None:
+        text, cut = excerpt(asked.text, question)
+        lines.append(f"In {short}'s policy's own words:")
+        lines.append(quote_line(asked, text))
+        if cut:
+            lines.append(f'Say "show clause {asked.number}" for the whole clause.')
+        return "\n\n".join(lines)
     main = next((q for q in playbook.quotes if pack.has_clause(q.clause)), None)
     if main:
         clause = pack.clause(main.clause)

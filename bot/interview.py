@@ -273,7 +273,7 @@ def _answering(state: State, turn: Turn) -> Reply:
         # "should I tell someone?" is the question the steps answer: give them, safer case.
         reply = _answer(_assume_rest(state), [])
         if topic:
-            reply.messages.extend(_topic_answer(reply.state, topic))
+            reply.messages.extend(_topic_answer(reply.state, topic, turn.text))
         return reply
     if state.unclear == 0:
         return Reply([{"response": f"utter_rephrase_{fact}"}], replace(state, unclear=1))
@@ -366,7 +366,7 @@ def _follow_up(state: State, turn: Turn) -> Reply | None:
     """A question about the same situation, answered from that Trust's policy for it."""
     pack = load_pack(state.trust)
     if turn.intent == "ask_why" and _WHY.search(turn.text or ""):
-        return Reply([{"text": why_text(pack, state.scenario)}], state)
+        return Reply([{"text": why_text(pack, state.scenario, turn.text)}], state)
     if turn.intent == "show_clause" or (turn.intent == "incident_summary" and _asked_for(_SUMMARY, turn)):
         return None
     if turn.intent in ("start_quiz", "start_induction") and _asked_for(_TOUR, turn):
@@ -375,7 +375,7 @@ def _follow_up(state: State, turn: Turn) -> Reply | None:
         return None  # "I work for TEWV"; "can we call it SECAmb Crawley Official?" is a question
     topic = follow_up_topic(turn.text, loose=is_question(turn.text))
     if topic:
-        return Reply(_topic_answer(state, topic), state)
+        return Reply(_topic_answer(state, topic, turn.text), state)
     if _how_they_feel(turn.text):
         # "I feel awful after all this": who to talk to at work, from this Trust's policy.
         sorry = {"text": "I'm sorry, that sounds hard. You don't have to deal with it on your own."}
@@ -450,8 +450,8 @@ def _guidance(state: State) -> Any:
     )
 
 
-def _topic_answer(state: State, topic: str) -> list[Message]:
-    return [follow_up_reply(load_pack(state.trust), _guidance(state), topic)]
+def _topic_answer(state: State, topic: str, question: str = "") -> list[Message]:
+    return [follow_up_reply(load_pack(state.trust), _guidance(state), topic, question)]
 
 
 # --- danger, "just the steps", and everything else ---------------------------------------------
@@ -634,7 +634,7 @@ def _and_what_they_asked(reply: Reply, turn: Turn) -> Reply:
     """Steps given in answer to a question: the follow-up it asked is answered after them."""
     topic = follow_up_topic(turn.text)
     if topic and reply.state.guidance_given:
-        reply.messages.extend(_topic_answer(reply.state, topic))
+        reply.messages.extend(_topic_answer(reply.state, topic, turn.text))
     return reply
 
 
