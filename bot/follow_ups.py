@@ -31,6 +31,20 @@ _TOPICS: list[tuple[str, str]] = [
         r"criminal|against the law)\b",
     ),
     (
+        "contact_details",
+        r"\b(e-?mail( address)?|phone number|(their|the|a) number|number for|contact details|"
+        r"how (do|can) i (contact|reach|get hold of) (them|the|comms|communications))\b",
+    ),
+    (
+        # "do I tell someone or just ignore it?", "do I have to tell my manager or report it somewhere?":
+        # telling someone is the question, before "ignore" or "report it".
+        "tell_manager",
+        r"\b(do|should|must) i (have to |need to |got to )?(tell|inform|report (it|this) to) "
+        r"(someone|anyone|somebody|my|the|a)\b"
+        r"(?! (him|her|them)\b)|\b(my|the) (manager|line manager|boss|supervisor|nic)\b.{0,20}"
+        r"\b(need|have|got) to (know|be told)\b",
+    ),
+    (
         "block_or_report",
         r"\b(block\w*|unfriend|unfollow|mute|report (it|them|him|her|the (post|account|video|page)) "
         r"(to|on)|report (it|the post|the video|the account)\b(?! to (my|the) (manager|police))|"
@@ -44,13 +58,6 @@ _TOPICS: list[tuple[str, str]] = [
         r"\b(delete|deleted|deleting|wipe|wiped|erase|erased|get rid of|"
         r"keep (the|a) (copy|screenshot|evidence)|screenshot|"
         r"save (it|the messages|the post)|evidence)\b",
-    ),
-    (
-        # "do I tell someone or just ignore it?": telling someone is the question, before "ignore".
-        "tell_manager",
-        r"\b(do|should|must) i (tell|inform|report (it|this) to) (someone|anyone|somebody|my|the|a)\b"
-        r"(?! (him|her|them)\b)|\b(my|the) (manager|line manager|boss|supervisor|nic)\b.{0,20}"
-        r"\b(need|have|got) to (know|be told)\b",
     ),
     (
         "reply_or_comment",
@@ -245,6 +252,10 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str, question: str = "") ->
     )
     if written is not None:
         lines = []
+        if topic == "police":  # "999 or 101?": whatever the policy says, danger now is 999 first
+            from bot.guidance import safety_lines
+
+            lines.append(f"**{safety_lines()['immediate_danger']}** _({safety_lines()['general_label']})_")
         said = step_line(written)
         if written.silent and not re.search(r"\b(does not|doesn't) (say|cover)\b", said):
             lines.append(f"{short}'s policy doesn't say.")
@@ -255,6 +266,8 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str, question: str = "") ->
         if written.silent and topic not in ("tell_manager", "support"):
             lines.extend(_who_next(guidance, short))
         return {"text": "\n\n".join(lines)}
+    if topic == "contact_details":
+        return {"text": _contacts(pack, guidance, short)}
     if topic == "support":
         # No support named for this situation: who this Trust says to tell is who to talk to.
         told = follow_up_reply(pack, guidance, "tell_manager")
@@ -296,6 +309,30 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str, question: str = "") ->
         chain = escalation_chain(guidance)
         return {"text": f"{silent} Take it to whoever it names for this situation, in order: {chain}"}
     return {"text": f"{silent} {who_to_ask(pack)}"}
+
+
+def _contacts(pack: Any, guidance: Any, short: str) -> str:
+    """The contact details this Trust's document prints, each with its clause; never any other."""
+    printed = [c for c in pack.document.contacts if c.email or c.phone]
+    own = _cited_numbers(guidance.playbook) if guidance.playbook is not None else set()
+    # The ones this situation's own steps rely on; else every one but the police (LPT's 101 is
+    # for abuse images, not a number to hand a journalist).
+    here = [c for c in printed if c.clause in own]
+    elsewhere = [c for c in printed if "police" not in c.name.lower()]
+    if not (here or elsewhere):
+        lines = [f"{short}'s policy prints no email or phone number."]
+        lines.extend(_who_next(guidance, short))
+        return "\n\n".join(lines)
+    if here:
+        printed, lines = here, [f"The contact details {short}'s policy prints for this:"]
+    else:
+        printed = elsewhere
+        lines = [f"{short}'s policy prints no contact details for this situation. Elsewhere it prints:"]
+    for contact in printed:
+        how = " / ".join(x for x in (contact.email, contact.phone) if x)
+        where = f" ({contact.clause})" if contact.clause else ""
+        lines.append(f"- {contact.name}: {how}{where}")
+    return "\n".join(lines)
 
 
 def _who_next(guidance: Any, short: str) -> list[str]:

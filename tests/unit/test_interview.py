@@ -175,12 +175,12 @@ def test_a_follow_up_the_policy_is_silent_on_names_who_this_trust_says_to_take_i
     from bot.guidance import guidance_for
     from bot.policy.packs import load_pack
 
-    guidance = guidance_for("secamb", "colleague_post", {}, [])
+    guidance = guidance_for("secamb", "personal_use_at_work", {}, [])
     pack = load_pack("secamb")
     written = {f.topic for f in guidance.playbook.follow_ups}
-    topic = next(t for t in ("what_to_say", "take_phone", "safeguarding", "must_accept") if t not in written)
+    topic = next(t for t in ("keep_secret", "safeguarding", "block_or_report") if t not in written)
     text = follow_up_reply(pack, guidance, topic)["text"]
-    assert "doesn't say" in text or "Never detain" in text
+    assert "doesn't say" in text
 
 
 @pytest.mark.parametrize(
