@@ -41,13 +41,15 @@ _TOPICS: list[tuple[str, str]] = [
         "tell_manager",
         r"\b(do|should|must) i (have to |need to |got to )?(tell|inform|report (it|this) to) "
         r"(someone|anyone|somebody|my|the|a)\b"
-        r"(?! (him|her|them)\b)|\b(my|the) (manager|line manager|boss|supervisor|nic)\b.{0,20}"
+        r"(?! (him|her|them)\b)|\b(do|should|must|can) i (have to |need to )?report (it|this)\b"
+        r"(?! (to|on) (facebook|fb|tiktok|insta\w*|twitter|x|the app|the platform|the site|snap\w*))|\b(my|the) (manager|line manager|boss|supervisor|nic)\b.{0,20}"
         r"\b(need|have|got) to (know|be told)\b",
     ),
     (
         "block_or_report",
         r"\b(block\w*|unfriend|unfollow|mute|report (it|them|him|her|the (post|account|video|page)) "
-        r"(to|on)|report (it|the post|the video|the account)\b(?! to (my|the) (manager|police))|"
+        r"(to|on)|report (the post|the video|the account|the page|the comment|the tweet|the clip)\b"
+        r"(?! to (my|the) (manager|police))|"
         r"take (it|the post|the video|them) down|get (it|the post|the video) (taken )?(down|removed)|"
         r"(it|the|that|this|his|her|their) (post|video|tweet|clip|photo|pic|picture|comment|story|reel|"
         r"page|account|footage)s? (taken )?(down|removed|deleted)|"
