@@ -42,7 +42,8 @@ _TOPICS: list[tuple[str, str]] = [
         r"\b(do|should|must) i (have to |need to |got to )?(tell|inform|report (it|this) to) "
         r"(someone|anyone|somebody|my|the|a)\b"
         r"(?! (him|her|them)\b)|\b(do|should|must|can) i (have to |need to )?report (it|this)\b"
-        r"(?! (to|on) (facebook|fb|tiktok|insta\w*|twitter|x|the app|the platform|the site|snap\w*))|\b(my|the) (manager|line manager|boss|supervisor|nic)\b.{0,20}"
+        r"(?! (to|on) (facebook|fb|tiktok|insta\w*|twitter|x|the app|the platform|the site|snap\w*))|"
+        r"\b(my|the) (manager|line manager|boss|supervisor|nic)\b.{0,20}"
         r"\b(need|have|got) to (know|be told)\b",
     ),
     (

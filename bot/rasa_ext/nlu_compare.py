@@ -39,9 +39,10 @@ def train(config: Path, data: list[Path], out: Path) -> tuple[Path, float]:
     with tempfile.TemporaryDirectory() as folder:
         # One folder of training files, so the importer reads exactly these.
         for index, path in enumerate(data):
-            files = sorted(path.glob("*.yml")) if path.is_dir() else [path]
-            for file in files:
-                (Path(folder) / f"{index}-{file.name}").write_text(file.read_text())
+            # Every file below the folder: the writers' files live in data/nlu/writers/.
+            files = sorted(path.rglob("*.yml")) if path.is_dir() else [path]
+            for number, file in enumerate(files):
+                (Path(folder) / f"{index}-{number}-{file.name}").write_text(file.read_text())
         model = train_nlu(str(config), folder, str(out), fixed_model_name=config.stem)
     return Path(model), time.monotonic() - started
 
