@@ -19,7 +19,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export SANIC_HOST := 127.0.0.1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup build train chat run serve test lint bench nlu-report check-packs coverage teams-app clean conversations nlu-compare
+.PHONY: help setup build train chat run serve test lint bench nlu-report check-packs coverage teams-app clean conversations nlu-compare served-score
 
 help:
 	@echo "make chat        set up, train if needed, and talk to the assistant in this terminal"
@@ -32,6 +32,7 @@ help:
 	@echo "make nlu-report  held-out NLU scores, then every cold batch in aggregate"
 	@echo "make conversations  the newest independent conversation suite, pass rate per Trust"
 	@echo "make nlu-compare  NLU configurations in bench/nlu/ side by side on the cold batches"
+	@echo "make served-score the outside batch (../shared/cold) on the served assistant's /model/parse"
 	@echo "make teams-app   Teams app package for MICROSOFT_APP_ID, TEAMS_ENDPOINT and TEAMS_PRIVACY_URL"
 
 $(STAMP): pyproject.toml constraints.txt
@@ -105,6 +106,9 @@ bench: train
 
 teams-app: setup
 	$(PY) -m bot teams-app --app-id "$$MICROSOFT_APP_ID" --endpoint "$$TEAMS_ENDPOINT" --privacy-url "$$TEAMS_PRIVACY_URL" --out build/teams-app.zip
+
+served-score: train
+	$(PY) bench/served_parse.py
 
 nlu-report: build
 	$(PY) -m bot nlu-report
