@@ -45,8 +45,8 @@ _NOT_DANGER = re.compile(
     r"\b(had|was) a fire (on|in|at) the \w+ (this morning|earlier|yesterday|last \w+)\b|"
     r"\b999 or 101\b|\b101 or 999\b|\b(ring|call|dial) 999 (normally|instead|next time|for)\b|"
     r"\b(i'?m|i am|im|we'?re|we are) (sat|sitting|waiting) in (my|the|our) (car|van)\b|"
-    r"\b(video|clip|footage|photo|picture|pic)s? of (\w+ ){0,4}being (beaten|hit|assaulted|attacked|punched|"
-    r"kicked)( up)?\b",
+    r"\b(video|clip|footage|photo|picture|pic)s?\b(\W+\w+){0,4}\W+of (\w+ ){0,4}being (beaten|hit|assaulted|"
+    r"attacked|punched|kicked)( up)?\b",
     _FLAGS,
 )
 
@@ -328,6 +328,8 @@ _DANGER = [
     r"\b(pills|tablets|meds)\b.{0,50}\b(taking|take|swallow) (them|it|the lot) (as soon as|when|tonight|"
     r"now|after)\b",
     r"\b(he'?s|she'?s|they'?re|hes|shes|theyre) (ending it|going to end it|gonna end it)\b",
+    r"\b(video|photo|pic|picture|selfie|live|story)\b.{0,30}\b(himself|herself|themselves)\b.{0,30}"
+    r"\b(pills|tablets|blade|knife|rope|noose|cutting|cuts|blood|ledge|bridge)\b",
     # A threat made in person, here.
     r"\b(he|she|they)('ll| will|'s gonna|'s going to| is going to) (smash|wreck|trash|burn) "
     r"(the|this) (place|ward|department|unit|clinic|station)( up| down)?\b",
@@ -435,3 +437,18 @@ _CONTINUES = re.compile(
 def continues_a_conversation(text: str) -> bool:
     """True when the message opens by referring back to something already said."""
     return bool(_CONTINUES.search(text or ""))
+
+
+#: "Someone sent me a video of a man getting stabbed": a picture or post of violence, told with
+#: nothing happening here or now. It is an image to deal with, not a 999 call, unless the rules
+#: see present danger in it or the model is sure.
+_OF_AN_IMAGE = re.compile(
+    r"\b(video|clip|footage|photo|picture|pic|image|post|tweet|story|reel|livestream)s?\b.{0,40}\bof\b",
+    _FLAGS,
+)
+
+
+def tells_of_an_image(text: str) -> bool:
+    """True when the message tells of a picture, video or post, with nothing said to be here or now."""
+    text = " ".join((text or "").split())
+    return bool(_OF_AN_IMAGE.search(text)) and not _HERE_NOW.search(text)

@@ -12,12 +12,14 @@ repeat all the steps. Below ``UNSURE_DANGER`` such a guess gives way to the next
 cold batches (1,356 messages) that demoted 2 non-danger messages and no real danger; at 0.6 it
 would have cost one real danger, so the line is drawn at 0.5.
 
-The model was trained on first messages and reads words about threats as danger, so two kinds
-of message need more than its word: one that says it is calm or over ("he's calm, not
-threatening anyone") gives way at any confidence, and one that continues a conversation by
-referring back ("still going on, he's filmed two more", "it's on the girl's phone, she's with
-her mum") below ``bot.danger.MODEL_ALONE_SURE``. Both still get 999 first whenever ``bot.danger``'s rules see
-danger in them.
+The model was trained on first messages and reads words about threats as danger, so some
+messages need more than its word. One that says it is calm or over ("he's calm, not
+threatening anyone") gives way at any confidence; one that tells of a picture or post with
+nothing here or now ("someone sent me a video of a man getting stabbed") below
+``bot.danger.MODEL_ALONE_SURE``. Both still get 999 first whenever ``bot.danger``'s rules see
+danger in them. (A message that only *sounds* like it goes on with a conversation, "he's..."
+or "still...", is not demoted here: this component cannot see the conversation, and a first
+message can open that way. ``bot.interview`` keeps the situation instead.)
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.danger import MODEL_ALONE_SURE, continues_a_conversation, is_immediate_danger, sounds_calm
+from bot.danger import MODEL_ALONE_SURE, is_immediate_danger, sounds_calm, tells_of_an_image
 
 URGENT = "urgent_danger"
 UNSURE_DANGER = 0.5
@@ -75,7 +77,7 @@ def _demote_an_unsure_guess(message: Message, text: str) -> None:
     confidence = float(intent.get("confidence") or 0.0)
     if sounds_calm(text):
         needed = float("inf")
-    elif continues_a_conversation(text):
+    elif tells_of_an_image(text):
         needed = MODEL_ALONE_SURE
     else:
         needed = UNSURE_DANGER

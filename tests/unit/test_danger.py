@@ -113,15 +113,21 @@ def test_a_calm_message_the_model_read_as_danger_gives_way_at_any_confidence():
     assert message.get("intent")["name"] != "urgent_danger"
 
 
-def test_a_message_going_on_with_the_conversation_needs_the_model_sure_of_danger():
+def test_a_first_message_opening_with_he_or_she_is_not_demoted_without_the_conversation():
     ranking = [{"name": "urgent_danger", "confidence": 0.6}, {"name": "colleague_post", "confidence": 0.35}]
-    text = "her personal account, she's on shift with me right now"
-    assert _override(_parsed(text, ranking)).get("intent")["name"] == "colleague_post"
-    sure = [{"name": "urgent_danger", "confidence": 0.99}, {"name": "colleague_post", "confidence": 0.01}]
-    assert _override(_parsed(text, sure)).get("intent")["name"] == "urgent_danger"
+    text = "she's in the office with him and he won't let anyone near"
+    assert _override(_parsed(text, ranking)).get("intent")["name"] == "urgent_danger"
 
 
 def test_danger_in_the_words_still_wins_over_a_calm_sounding_message():
     ranking = [{"name": "inform", "confidence": 0.9}]
     message = _override(_parsed("he's calm now but he still has the knife", ranking))
     assert message.get("intent")["name"] == "urgent_danger"
+
+
+def test_a_picture_of_violence_with_nothing_here_or_now_needs_the_model_sure():
+    ranking = [{"name": "urgent_danger", "confidence": 0.8}, {"name": "abuse_image", "confidence": 0.15}]
+    message = _override(_parsed("someone sent me a video of a man getting stabbed", ranking))
+    assert message.get("intent")["name"] != "urgent_danger"
+    now = _override(_parsed("he's sending me a video of himself with the pills right now", ranking))
+    assert now.get("intent")["name"] == "urgent_danger"
