@@ -32,8 +32,14 @@ _TOPICS: list[tuple[str, str]] = [
     ),
     (
         "contact_details",
-        r"\b(e-?mail( address)?|phone number|(their|the|a) number|number for|contact details|"
-        r"how (do|can) i (contact|reach|get hold of) (them|the|comms|communications))\b",
+        # asked for, not told: "they've posted my phone number" is not a request for one
+        r"\b(what('?s| is| are)|have you got|got|give me|is there|send me|where do i find) "
+        r"(the |their |an? )?"
+        r"(\w+ )?(e-?mail( address)?|phone number|number|contact details)\b|"
+        r"\b(their|the|comms'?|communications'?|team'?s?) (e-?mail( address)?|phone number|contact details)\b"
+        r"(?! (was|were|is|are|has|have|got) (been )?(posted|shared|leaked|put))|"
+        r"\bnumber for (them|the|comms|communications)\b|"
+        r"\bhow (do|can) i (contact|reach|get hold of) (them|the|comms|communications)\b",
     ),
     (
         # "do I tell someone or just ignore it?", "do I have to tell my manager or report it somewhere?":
@@ -70,7 +76,7 @@ _TOPICS: list[tuple[str, str]] = [
     ),
     (
         "keep_secret",
-        r"\b(secret|keep (it|this) (quiet|between us|to myself)|not tell anyone|"
+        r"\b(secret|keep (it|this) (quiet|between us|to myself|from)|not tell anyone|"
         r"confiden\w*|promised? not to tell|asked me not to (tell|say))\b",
     ),
     (
