@@ -98,7 +98,8 @@ _TOPICS: list[tuple[str, str]] = [
         r"\b(in trouble|get into trouble|disciplin\w*|sacked|fired|lose my (job|pin|registration)|"
         r"nmc|hcpc|gmc|(my|her|his|their) registration|(her|his|their) (job|pin)|lose (her|his|their) \w+|"
         r"struck off|my fault|did i do (something )?wrong|fined|get a fine|"
-        r"am i (going to be )?(blamed|liable)|on my record|a warning|formal action|investigat\w*)\b",
+        r"am i (going to be )?(blamed|liable)|on my record|a warning|formal action|investigat\w*|"
+        r"(get|got|be|am i) caught|what happens (to me|to (him|her|them)|if i))\b",
     ),
     (
         "what_to_say",
