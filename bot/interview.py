@@ -566,6 +566,11 @@ def _conversation(state: State, turn: Turn) -> Reply:
     if intent == "policy_question":
         return Reply([answers.answer_question(pack, turn.text)], state)
     if intent == "nlu_fallback":
+        likeliest = _likeliest_scenario(turn)
+        if likeliest and (wants_steps_only(turn.text) or state.steps_only):
+            # "Just tell me what to do, a visitor is filming in bay 3", read two ways: a ward
+            # manager mid-incident gets the likeliest one's steps now, told which, not a menu.
+            return _taken_as(state, turn, likeliest)
         ranked = [name for name, _ in turn.ranking]
         options = answers.did_you_mean(ranked)
         state = replace(state, offered=tuple(n for n in ranked if n in SCENARIO_IDS)[:2])
@@ -623,6 +628,11 @@ def _after_did_you_mean(state: State, turn: Turn, offered: tuple[str, ...]) -> R
         chosen = offered[0]
     else:
         chosen = max(offered, key=lambda s: scores.get(s, 0.0) + (0.01 if s == offered[0] else 0.0))
+    return _taken_as(state, turn, chosen)
+
+
+def _taken_as(state: State, turn: Turn, chosen: str) -> Reply:
+    """The steps for the situation it was taken as, now, saying which (and any question asked)."""
     title = scenario_titles()[chosen]["title"]
     taken = {"text": f"I've taken this as: **{title}**. If it's something else, tell me in a few words."}
     reply = _start(state, turn, chosen, steps_only=True)

@@ -59,7 +59,12 @@ def balancer(replicas: list[str]) -> ThreadingHTTPServer:
         def log_message(self, *args) -> None:  # nothing the user typed in the test log
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Forward)
+    class Front(ThreadingHTTPServer):
+        # socketserver's listen backlog is 5: 20 conversations connecting at once overflowed it
+        # and the kernel reset the surplus connections (a test flake, not a lost turn).
+        request_queue_size = 64
+
+    server = Front(("127.0.0.1", 0), Forward)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

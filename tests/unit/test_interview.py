@@ -268,3 +268,11 @@ def test_a_borrowed_follow_up_answer_says_who_this_trust_names_next():
     guidance = guidance_for("cumbria", "abuse_image", {}, [])
     text = follow_up_reply(load_pack("cumbria"), guidance, "take_phone")["text"]
     assert "Who to tell, in order (Cumbria" in text and "line manager" in text
+
+
+def test_just_tell_me_read_two_ways_gets_the_likeliest_steps_not_a_menu():
+    ranking = (("nlu_fallback", 0.3), ("filming_on_premises", 0.51), ("recorded_by_patient", 0.48))
+    text = "just tell me what to do, a visitor is filming in bay 3"
+    reply = respond(State("lpt"), Turn("nlu_fallback", text, 0.3, ranking))
+    assert "I've taken this as" in words(reply) and reply.state.guidance_given
+    assert "8.5" in words(reply)
