@@ -149,8 +149,8 @@ def _only_the_model_fears(state: State, turn: Turn) -> bool:
 
 
 def _next_reading(turn: Turn, not_this: str) -> Turn:
-    """The message as the model's next likeliest reading."""
-    others = tuple((name, c) for name, c in turn.ranking if name != not_this)
+    """The message as the model's next likeliest reading, never danger (the rules decide that)."""
+    others = tuple((name, c) for name, c in turn.ranking if name not in (not_this, "urgent_danger"))
     intent, confidence = others[0] if others else ("inform", 0.0)
     return replace(turn, intent=intent, confidence=confidence, ranking=others)
 

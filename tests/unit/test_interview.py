@@ -254,7 +254,7 @@ def test_just_read_as_just_the_steps_after_the_steps_is_a_question_about_them():
     state = steps_given(
         "tewv", "contact_from_patient", "just tell me what to do, a patient's mum messaged me on facebook"
     )
-    ranking = (("just_the_steps", 0.5), ("recorded_by_patient", 0.3))
+    ranking = (("just_the_steps", 0.5), ("urgent_danger", 0.2), ("recorded_by_patient", 0.1))
     reply = respond(state, Turn("just_the_steps", "can't I just reply to her quickly?", 0.5, ranking))
     assert reply.state.scenario == "contact_from_patient"
     assert "4.4.1" in words(reply)
