@@ -46,8 +46,9 @@ _TOPICS: list[tuple[str, str]] = [
         # telling someone is the question, before "ignore" or "report it".
         "tell_manager",
         r"\b(do|should|must) i (have to |need to |got to )?(tell|inform|report (it|this) to) "
-        r"(someone|anyone|somebody|my|the|a)\b"
-        r"(?! (him|her|them)\b)|\b(do|should|must|can) i (have to |need to )?report (it|this)\b"
+        r"(someone|anyone|somebody|(my|the|a|our) (\w+ )?(manager|boss|nic|nurse in charge|sister|matron|"
+        r"charge nurse|senior|supervisor|team leader|safeguarding|security|comms|communications|trust))\b"
+        r"|\b(do|should|must|can) i (have to |need to )?report (it|this)\b"
         r"(?! (to|on) (facebook|fb|tiktok|insta\w*|twitter|x|the app|the platform|the site|snap\w*))|"
         r"\b(my|the) (manager|line manager|boss|supervisor|nic)\b.{0,20}"
         r"\b(need|have|got) to (know|be told)\b",
