@@ -64,12 +64,15 @@ _RULES: dict[str, list[tuple[Any, str]]] = {
         ),
     ],
     "threatening": [
-        (False, r"\b(not threatening|no threats?|wasn'?t threatening)\b"),
+        # The question is "threaten you or single you out": "not threatening, but he named me"
+        # singles you out, so naming or targeting is read before "not threatening".
         (
             True,
-            r"\b(threat\w*|kill|hurt|stab|beat|get me|coming for|target\w*|named me|my name|"
-            r"abus\w*|harass\w*|slag\w*|trolling|doxx?\w*|home address|where i live)\b",
+            r"\b(target\w*|named me|my name|singl\w* me out|calling me|called me|abus\w*|harass\w*|"
+            r"slag\w*|trolling|doxx?\w*|home address|where i live)\b",
         ),
+        (False, r"\b(not threatening|no threats?|wasn'?t threatening)\b"),
+        (True, r"\b(threat\w*|kill|hurt|stab|beat|get me|coming for)\b"),
     ],
     "patient_status": [
         (

@@ -276,7 +276,7 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str, question: str = "") ->
             if pack.has_clause(quote.clause):
                 lines.append(quote_line(pack.clause(quote.clause), quote.text))
         if written.silent and topic not in ("tell_manager", "support"):
-            lines.extend(_who_next(guidance, short))
+            lines.extend(_who_next(guidance))
         return {"text": "\n\n".join(lines)}
     if topic == "contact_details":
         return {"text": _contacts(pack, guidance, short)}
@@ -291,7 +291,7 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str, question: str = "") ->
 
         lines = [f"**{safety_lines()['no_force']}**"]
         lines += [f"**Don't:** {step_line(s)}" for s in guidance.dont]
-        lines.extend(_who_next(guidance, short))
+        lines.extend(_who_next(guidance))
         return {"text": "\n\n".join(lines)}
     if topic == "police":
         from bot.guidance import safety_lines
@@ -303,7 +303,7 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str, question: str = "") ->
             lines += [f"- {step_line(s)}" for s in steps[:3]]
         else:
             lines.append(f"Otherwise, {short}'s policy doesn't say to involve the police for this situation.")
-            lines.extend(_who_next(guidance, short))
+            lines.extend(_who_next(guidance))
         return {"text": "\n\n".join(lines)}
     pattern = _STEP_WORDS.get(topic)
     if pattern:
@@ -333,7 +333,7 @@ def _contacts(pack: Any, guidance: Any, short: str) -> str:
     elsewhere = [c for c in printed if "police" not in c.name.lower()]
     if not (here or elsewhere):
         lines = [f"{short}'s policy prints no email or phone number."]
-        lines.extend(_who_next(guidance, short))
+        lines.extend(_who_next(guidance))
         return "\n\n".join(lines)
     if here:
         printed, lines = here, [f"The contact details {short}'s policy prints for this:"]
@@ -347,13 +347,14 @@ def _contacts(pack: Any, guidance: Any, short: str) -> str:
     return "\n".join(lines)
 
 
-def _who_next(guidance: Any, short: str) -> list[str]:
+def _who_next(guidance: Any) -> list[str]:
     """After an answer the Trust's policy doesn't give itself, who it says to take this to."""
     from bot.render import escalation_chain
 
     if not guidance.escalation:
         return []
-    return [f"**Who to tell, in order ({short}'s policy for this situation):** {escalation_chain(guidance)}"]
+    # Each contact in the chain carries its own source label (some are borrowed from another Trust).
+    return [f"**Who to tell, in order:** {escalation_chain(guidance)}"]
 
 
 def answer_in_context(pack: Any, scenario: str | None, question: str, guidance: Any = None) -> dict[str, Any]:

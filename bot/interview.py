@@ -374,12 +374,12 @@ def _follow_up(state: State, turn: Turn) -> Reply | None:
     if turn.intent == "choose_trust" and not is_question(turn.text):
         return None  # "I work for TEWV"; "can we call it SECAmb Crawley Official?" is a question
     topic = follow_up_topic(turn.text, loose=is_question(turn.text))
-    if topic:
-        return Reply(_topic_answer(state, topic, turn.text), state)
-    if _how_they_feel(turn.text):
-        # "I feel awful after all this": who to talk to at work, from this Trust's policy.
+    if topic or _how_they_feel(turn.text):
+        # "I feel awful, is there anyone I can talk to?": sorry first, then the answer; a feeling
+        # said alone gets who to talk to at work, from this Trust's policy.
         sorry = {"text": "I'm sorry, that sounds hard. You don't have to deal with it on your own."}
-        return Reply([sorry, *_topic_answer(state, "support")], state)
+        answer = _topic_answer(state, topic or "support", turn.text)
+        return Reply([sorry, *answer] if _FEELING.search(turn.text or "") else answer, state)
     new_facts = {k: v for k, v in _facts_in(turn, state.scenario).items() if k in _questions(state)}
     changed = {k: v for k, v in new_facts.items() if state.facts.get(k) != v}
     if changed and turn.intent in (state.scenario, "inform", "affirm", "deny", None):

@@ -75,3 +75,10 @@ def test_a_long_answer_that_says_yes_in_one_short_clause_is_a_yes():
         answer_for("threat_of_violence", "no not really, its just nasty comments about my work and my hair")
         is False
     )
+
+
+def test_not_threatening_but_named_singles_them_out():
+    from bot.facts import answer_for
+
+    assert answer_for("threatening", "its not threatening as such but he named me", None, None, None) is True
+    assert answer_for("threatening", "no threats, just filming", None, None, None) is False

@@ -267,7 +267,8 @@ def test_a_borrowed_follow_up_answer_says_who_this_trust_names_next():
 
     guidance = guidance_for("cumbria", "abuse_image", {}, [])
     text = follow_up_reply(load_pack("cumbria"), guidance, "take_phone")["text"]
-    assert "Who to tell, in order (Cumbria" in text and "line manager" in text
+    assert "Who to tell, in order:" in text and "line manager" in text
+    assert "Cumbria (CPFT and NCUH)'s policy for this situation" not in text  # the chain is LPT's
 
 
 def test_just_tell_me_read_two_ways_gets_the_likeliest_steps_not_a_menu():
@@ -276,3 +277,12 @@ def test_just_tell_me_read_two_ways_gets_the_likeliest_steps_not_a_menu():
     reply = respond(State("lpt"), Turn("nlu_fallback", text, 0.3, ranking))
     assert "I've taken this as" in words(reply) and reply.state.guidance_given
     assert "8.5" in words(reply)
+
+
+def test_feeling_awful_and_asking_who_to_talk_to_gets_sorry_then_the_answer():
+    state = steps_given(
+        "cumbria", "online_abuse", "a patient keeps posting horrible things about me on facebook"
+    )
+    reply = respond(state, turn("online_abuse", "i feel awful tbh, is there anyone i can talk to", 0.7))
+    assert reply.messages[0]["text"].startswith("I'm sorry")
+    assert "line manager" in words(reply)
