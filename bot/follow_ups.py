@@ -382,10 +382,15 @@ def answer_in_context(pack: Any, scenario: str | None, question: str, guidance: 
     results = [(c, score) for c, score in clause_matches(pack, question) if _about(c.text, question)]
     if results or playbook is None or guidance is None:
         return answer_question(pack, question, results)
-    lines = [f"{short}'s policy doesn't answer that exactly. For this situation it says: {playbook.summary}"]
+    said = _WHERE_STEPS_COME_FROM.sub("", playbook.summary).strip()  # no steps follow here
+    lines = [f"{short}'s policy doesn't answer that exactly. For this situation it says: {said}"]
     if guidance.escalation:
         lines.append("**Who to tell, in order:** " + escalation_chain(guidance))
     return {"text": "\n\n".join(lines)}
+
+
+#: A summary's last sentence saying where the steps below come from, which only fits above them.
+_WHERE_STEPS_COME_FROM = re.compile(r"\s*The (other )?steps below[^.]*\.|\s*The other steps[^.]*\.")
 
 
 def scoped_clause(pack: Any, playbook: Any, question: str) -> Any:

@@ -365,7 +365,7 @@ def _tells_something(text: str) -> bool:
 def _follow_up(state: State, turn: Turn) -> Reply | None:
     """A question about the same situation, answered from that Trust's policy for it."""
     pack = load_pack(state.trust)
-    if turn.intent == "ask_why" and _WHY.search(turn.text or ""):
+    if (turn.intent == "ask_why" and _WHY.search(turn.text or "")) or _ASKS_WHY.match(turn.text or ""):
         return Reply([{"text": why_text(pack, state.scenario, turn.text)}], state)
     if turn.intent == "show_clause" or (turn.intent == "incident_summary" and _asked_for(_SUMMARY, turn)):
         return None
@@ -415,6 +415,8 @@ def _more_detail(state: State, turn: Turn) -> Message:
 #: After the steps, "why?" and "quiz me" are said in words; a question the model leaned to
 #: "why" or to the tour ("should I go to the police?") is a question about the situation.
 _WHY = re.compile(r"\b(why|how come|reason|what for|explain|wh?y)\b|^\W*y\W*$", re.IGNORECASE)
+#: "Why not? she's not my patient any more": asked as why, whatever the model read it as.
+_ASKS_WHY = re.compile(r"\W*(why|how come)\b", re.IGNORECASE)
 _SUMMARY = re.compile(
     r"\b(summary|summarise|summarize|write ?(it|that|this|everything)? ?up|writeup|sum (it|this|that) up|"
     r"incident (report|form)|for (the|my) (form|record|report|manager))\b",

@@ -286,3 +286,10 @@ def test_feeling_awful_and_asking_who_to_talk_to_gets_sorry_then_the_answer():
     reply = respond(state, turn("online_abuse", "i feel awful tbh, is there anyone i can talk to", 0.7))
     assert reply.messages[0]["text"].startswith("I'm sorry")
     assert "line manager" in words(reply)
+
+
+def test_why_not_read_as_something_else_is_still_answered_with_the_reason():
+    text = "just tell me what to do, a former patient added me on facebook"
+    state = steps_given("lchs", "contact_from_patient", text)
+    reply = respond(state, turn("policy_question", "why not? shes not my patient anymore", 0.5))
+    assert words(reply).startswith("**Why:**")
