@@ -253,7 +253,7 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str, question: str = "") ->
     statement that the policy does not say, and who to ask.
     """
     from bot.answers import who_to_ask
-    from bot.render import escalation_chain, quote_line, step_line, trust_label
+    from bot.render import escalation_chain, quote_line, step_line, trust_label, who_to_tell
 
     short = trust_label(pack)
     from bot.guidance import applies
@@ -285,7 +285,7 @@ def follow_up_reply(pack: Any, guidance: Any, topic: str, question: str = "") ->
         told = follow_up_reply(pack, guidance, "tell_manager")
         return {"text": f"{short}'s policy names no support service for this. " + told["text"]}
     if topic == "tell_manager" and guidance.escalation:
-        return {"text": f"**Who to tell, in order ({short}'s policy):** {escalation_chain(guidance)}"}
+        return {"text": who_to_tell(guidance)}
     if topic == "take_phone":
         from bot.guidance import safety_lines
 
@@ -349,12 +349,9 @@ def _contacts(pack: Any, guidance: Any, short: str) -> str:
 
 def _who_next(guidance: Any) -> list[str]:
     """After an answer the Trust's policy doesn't give itself, who it says to take this to."""
-    from bot.render import escalation_chain
+    from bot.render import who_to_tell
 
-    if not guidance.escalation:
-        return []
-    # Each contact in the chain carries its own source label (some are borrowed from another Trust).
-    return [f"**Who to tell, in order:** {escalation_chain(guidance)}"]
+    return [who_to_tell(guidance)] if guidance.escalation else []
 
 
 def answer_in_context(pack: Any, scenario: str | None, question: str, guidance: Any = None) -> dict[str, Any]:
@@ -366,7 +363,7 @@ def answer_in_context(pack: Any, scenario: str | None, question: str, guidance: 
     policy says for this situation and who it names, with a plain "it doesn't say exactly that".
     """
     from bot.answers import answer_question, clause_matches
-    from bot.render import escalation_chain, step_line, trust_label
+    from bot.render import step_line, trust_label
 
     short = trust_label(pack)
     playbook = pack.playbook(scenario) if scenario else None
@@ -384,8 +381,7 @@ def answer_in_context(pack: Any, scenario: str | None, question: str, guidance: 
         return answer_question(pack, question, results)
     said = _WHERE_STEPS_COME_FROM.sub("", playbook.summary).strip()  # no steps follow here
     lines = [f"{short}'s policy doesn't answer that exactly. For this situation it says: {said}"]
-    if guidance.escalation:
-        lines.append("**Who to tell, in order:** " + escalation_chain(guidance))
+    lines.extend(_who_next(guidance))
     return {"text": "\n\n".join(lines)}
 
 

@@ -140,6 +140,11 @@ def escalation_chain(guidance: Any) -> str:
     return " → ".join(step_line(s) for s in guidance.escalation)
 
 
+def who_to_tell(guidance: Any) -> str:
+    """The "who to tell" line, headed the same everywhere; each contact carries its own source."""
+    return f"**Who to tell, in order:** {escalation_chain(guidance)}"
+
+
 def fact_phrase(fact: str, value: Any) -> str:
     """How an answer reads back: "Still recording: Yes, still recording"."""
     question = load_questions()[fact]
@@ -175,7 +180,7 @@ def render_guidance(guidance: Guidance, upset: bool = False) -> list[Message]:
     for number, step in enumerate(guidance.steps, start=1):
         lines.append(f"{number}. {step_line(step)}")
     if guidance.escalation:
-        lines.append(f"**Who to tell, in order:** {escalation_chain(guidance)}")
+        lines.append(who_to_tell(guidance))
     if guidance.platform_route:
         platform, route = guidance.platform_route
         lines.append(
