@@ -422,23 +422,6 @@ def sounds_calm(text: str) -> bool:
     return bool(_SOUNDS_CALM.search(" ".join((text or "").split())))
 
 
-#: A message that opens by referring back to someone or something already said ("she's on shift
-#: with me now", "still going on, he's filmed two more", "her own phone") continues a
-#: conversation: a classifier trained on first messages cannot tell from it alone that someone is
-#: in danger. "It's..." and "that..." open first messages too ("it's all kicking off in bay 3"),
-#: so they are not taken as referring back.
-_CONTINUES = re.compile(
-    r"^\W*(he|hes|he'?s|she|shes|she'?s|they|theyre|they'?re|his|her|their|them|still|both|neither|"
-    r"yes|yeah|yep|current|former|personal|my own|own)\b",
-    _FLAGS,
-)
-
-
-def continues_a_conversation(text: str) -> bool:
-    """True when the message opens by referring back to something already said."""
-    return bool(_CONTINUES.search(text or ""))
-
-
 #: "Someone sent me a video of a man getting stabbed": a picture or post of violence, told with
 #: nothing happening here or now. It is an image to deal with, not a 999 call, unless the rules
 #: see present danger in it or the model is sure.

@@ -369,3 +369,32 @@ def _short_clause_answer(text: str) -> bool | None:
         elif _YES_ANYWHERE.search(clause):
             said.add(True)
     return said.pop() if len(said) == 1 else None
+
+
+#: A message that opens by referring back to someone or something already said ("she's on shift
+#: with me now", "still going on, he's filmed two more", "her own phone") continues the situation
+#: in hand, whatever other situation a classifier trained on first messages reads in it.
+#: "It's..." and "that..." open first messages too ("it's all kicking off in bay 3"), so they are
+#: not taken as referring back.
+_CONTINUES = re.compile(
+    r"^\W*(he|hes|he'?s|she|shes|she'?s|they|theyre|they'?re|his|her|their|them|still|both|neither|"
+    r"yes|yeah|yep|current|former|personal|my own|own)\b",
+    re.IGNORECASE,
+)
+
+
+def continues_a_conversation(text: str) -> bool:
+    """True when the message opens by referring back to something already said."""
+    return bool(_CONTINUES.search(text or ""))
+
+
+#: "Just tell me" said in words. Looser than ``wants_steps_only`` (it also takes "steps" and "what
+#: do I do"): it only decides whether a message the model read as ``just_the_steps`` after the
+#: steps really asks for them again, where "can't I just reply?" does not.
+_ASKS_FOR_STEPS = re.compile(
+    r"\b(steps?|what (do|should) i do|tell me what to do|just tell me)\b", re.IGNORECASE
+)
+
+
+def asks_for_steps(text: str) -> bool:
+    return bool(_ASKS_FOR_STEPS.search(text or ""))

@@ -24,9 +24,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot import answers, induction
-from bot.danger import DANGER_RELATED, MODEL_ALONE_SURE, continues_a_conversation, is_immediate_danger
+from bot.danger import DANGER_RELATED, MODEL_ALONE_SURE, is_immediate_danger
 from bot.facts import (
     answer_for,
+    asks_for_steps,
+    continues_a_conversation,
     facts_from_text,
     implied_facts,
     situation_words,
@@ -100,12 +102,14 @@ def respond(state: State, turn: Turn) -> Reply:
     trust = resolve_trust(turn.entity("trust"), state.trust)
     if trust != state.trust:
         state = replace(state, trust=trust)
-    if turn.intent == "urgent_danger" and _only_the_model_fears(state, turn):
+    said_danger = is_immediate_danger(turn.text)  # the rules, once per message
+    if turn.intent == "urgent_danger" and not said_danger and _only_the_model_fears(state, turn):
         turn = _next_reading(turn, "urgent_danger")
-    if turn.intent == "just_the_steps" and state.guidance_given and not _asked_for(_STEPS, turn):
+    asked = (turn.text or "").startswith("/") or asks_for_steps(turn.text)
+    if turn.intent == "just_the_steps" and state.guidance_given and not asked:
         turn = _next_reading(turn, "just_the_steps")  # "can't I just answer it?" is a question
     intent = turn.intent
-    if intent == "urgent_danger" or is_immediate_danger(turn.text):
+    if intent == "urgent_danger" or said_danger:
         return _danger(state, turn)
     if intent == "stop" and _really_stop(state, turn):
         return Reply([{"response": "utter_stopped"}], _fresh(state))
@@ -132,7 +136,8 @@ def respond(state: State, turn: Turn) -> Reply:
 
 
 def _only_the_model_fears(state: State, turn: Turn) -> bool:
-    """Danger read by the NLU model alone, unsure, in a message that goes on with a situation.
+    """Danger read by the NLU model alone (the rules saw none), unsure, in a message that goes on
+    with a situation.
 
     "The family said it's fine, the patient is a bit confused today" after the posting steps is
     more about posting, though a model trained on first messages leaned to danger. The 999 line
@@ -143,7 +148,6 @@ def _only_the_model_fears(state: State, turn: Turn) -> bool:
     return (
         bool(going_on)
         and turn.confidence < MODEL_ALONE_SURE
-        and not is_immediate_danger(turn.text)
         and not _how_they_feel(turn.text)
     )
 
@@ -422,8 +426,6 @@ _SUMMARY = re.compile(
     r"incident (report|form)|for (the|my) (form|record|report|manager))\b",
     re.IGNORECASE,
 )
-#: "Just tell me" said in words: the model also reads "can't I just reply?" as just_the_steps.
-_STEPS = re.compile(r"\b(steps?|what (do|should) i do|tell me what to do|just tell me)\b", re.IGNORECASE)
 _TOUR = re.compile(r"\b(quiz|test me|tour|induction|new starter|things to know|start|begin)\b", re.IGNORECASE)
 
 
